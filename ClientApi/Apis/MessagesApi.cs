@@ -1,0 +1,94 @@
+using System.Text.RegularExpressions;
+using Messenger.ClientApi.Auth;
+using Messenger.ClientApi.Contracts;
+using Messenger.ClientApi.Errors;
+using Messenger.Grains.Interfaces;
+using Messenger.Grains.Interfaces.Models;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Messenger.ClientApi.Apis;
+
+/// <summary>Sending, paging history and read receipts.</summary>
+public static partial class MessagesApi
+{
+    public static RouteGroupBuilder MapMessages(this RouteGroupBuilder api)
+    {
+        var conversation = api.MapGroup("/conversations/{conversationId}").WithTags("Messages");
+        conversation.MapPut("/messages/{clientMessageId}", SendAsync);
+        conversation.MapGet("/messages", HistoryAsync);
+        conversation.MapPost("/read", ReadAsync);
+        return api;
+    }
+
+    /// <summary>
+    /// Sends a message; answered only after it is stored. Repeating the same clientMessageId
+    /// returns the original seq and stores nothing new, so retry freely.
+    /// </summary>
+    private static async Task<Results<Ok<SendMessageResponse>, ProblemHttpResult>> SendAsync(
+        string conversationId, string clientMessageId, SendMessageRequest request, HttpContext context, IGrainFactory grains, IConfiguration configuration)
+    {
+        if (!ClientMessageIdRegex().IsMatch(clientMessageId))
+        {
+            return Problems.Invalid("clientMessageId", "clientMessageId must be 1-64 characters from A-Z a-z 0-9 - _ . :");
+        }
+
+        var maxLength = configuration.GetValue("Messenger:Messages:MaxTextLength", 4000);
+        if (request.Text!.Length > maxLength)
+        {
+            return Problems.Of(ErrorCodes.MessageTooLarge, $"text is longer than {maxLength} characters.");
+        }
+
+        if (!Lookup.IsValidConversationId(conversationId))
+        {
+            return Problems.Of(ErrorCodes.NotFound, "Conversation was not found.");
+        }
+
+        var result = await grains.GetGrain<IConversationGrain>(conversationId)
+            .Send(new SendMessageCommand(context.User.UserIdOf(), clientMessageId, request.Text, request.ReplyTo));
+        return TypedResults.Ok(result.ToResponse());
+    }
+
+    /// <summary>
+    /// A page of history, ascending. <c>after</c>: messages with seq &gt; after (catch-up).
+    /// <c>before</c>: the page just before that seq. Neither: the latest page.
+    /// </summary>
+    private static async Task<Results<Ok<MessagePageResponse>, ProblemHttpResult>> HistoryAsync(
+        string conversationId, HttpContext context, IGrainFactory grains, long? after = null, long? before = null, int? limit = null)
+    {
+        var size = limit ?? Validation.DefaultPageSize;
+        if (size is < 1 or > Validation.MaxPageSize)
+        {
+            return Problems.Invalid("limit", $"limit must be 1-{Validation.MaxPageSize}.");
+        }
+
+        if (after < 0 || before < 0)
+        {
+            return Problems.Invalid(after < 0 ? "after" : "before", "after and before must not be negative.");
+        }
+
+        if (!Lookup.IsValidConversationId(conversationId))
+        {
+            return Problems.Of(ErrorCodes.NotFound, "Conversation was not found.");
+        }
+
+        var page = await grains.GetGrain<IConversationGrain>(conversationId)
+            .GetMessages(context.User.UserIdOf(), new HistoryQuery(after, before, size));
+        return TypedResults.Ok(page.ToResponse());
+    }
+
+    /// <summary>Moves the caller's read position forward (never back) and tells the members.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> ReadAsync(
+        string conversationId, ReadRequest request, HttpContext context, IGrainFactory grains)
+    {
+        if (!Lookup.IsValidConversationId(conversationId))
+        {
+            return Problems.Of(ErrorCodes.NotFound, "Conversation was not found.");
+        }
+
+        await grains.GetGrain<IConversationGrain>(conversationId).MarkRead(context.User.UserIdOf(), request.Seq!.Value);
+        return TypedResults.NoContent();
+    }
+
+    [GeneratedRegex(Validation.ClientMessageIdPattern)]
+    private static partial Regex ClientMessageIdRegex();
+}

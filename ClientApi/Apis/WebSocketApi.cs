@@ -1,0 +1,59 @@
+using Messenger.ClientApi.Auth;
+using Messenger.ClientApi.Errors;
+using Messenger.ClientApi.Sessions;
+using Messenger.Grains.Interfaces;
+using Messenger.Grains.Interfaces.Models;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.ClientApi.Apis;
+
+/// <summary>The WebSocket: one per session, <c>ready</c> first, then pushes and client frames.</summary>
+public static class WebSocketApi
+{
+    public static RouteGroupBuilder MapWebSocket(this RouteGroupBuilder api)
+    {
+        api.Map("/ws", ConnectAsync).WithTags("WebSocket").ExcludeFromDescription();
+        return api;
+    }
+
+    private static async Task<IResult> ConnectAsync(
+        HttpContext context, SessionRegistry registry, SessionContext sessionContext, IOptions<WebSocketSessionOptions> options, IGrainFactory grains)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return Problems.Of(ErrorCodes.ValidationFailed, "This endpoint takes a WebSocket upgrade.");
+        }
+
+        var origins = options.Value.AllowedOrigins;
+        if (origins.Length > 0 && context.Request.Headers.Origin.ToString() is { Length: > 0 } origin && !origins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        {
+            return Problems.Of(ErrorCodes.Forbidden, "This origin may not open a socket.");
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = options.Value.KeepAliveInterval,
+            KeepAliveTimeout = options.Value.KeepAliveTimeout,
+        });
+        var session = new ClientSession(context.User.UserIdOf(), context.User.DeviceIdOf(), socket, sessionContext);
+        registry.Add(session);
+        try
+        {
+            await session.RunAsync(context.RequestAborted);
+        }
+        finally
+        {
+            registry.Remove(session);
+            try
+            {
+                await grains.GetGrain<IUserGrain>(session.UserId).Disconnect(session.SessionId);
+            }
+            catch (Exception)
+            {
+                // Best effort: the lease expires by itself if the cluster cannot be told now.
+            }
+        }
+
+        return Results.Empty;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using System.Text;
+using Messenger.Grains.Interfaces;
+using Messenger.Grains.Interfaces.Models;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Messenger.ClientApi.Auth;
+
+/// <summary>
+/// Issues and checks access tokens. A token is 32 random bytes; only its SHA-256 is stored
+/// (in a token grain), so a database dump holds no usable token. Checks are cached briefly
+/// per ClientApi; that cache is why logout takes effect on other instances "within a few
+/// seconds" (<see cref="CacheFor"/>) while sockets close at once through the push path.
+/// </summary>
+public sealed class TokenService(IGrainFactory grains, IMemoryCache cache)
+{
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(3);
+
+    public async Task<(string Token, string DeviceId)> IssueAsync(string userId)
+    {
+        var token = Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        var deviceId = $"dev_{Guid.NewGuid():N}";
+        await grains.GetGrain<ITokenGrain>(Hash(token)).Issue(new TokenGrant(userId, deviceId));
+        return (token, deviceId);
+    }
+
+    public async Task<TokenGrant?> ValidateAsync(string token)
+    {
+        var hash = Hash(token);
+        if (cache.TryGetValue(hash, out TokenGrant? cached))
+        {
+            return cached;
+        }
+
+        var grant = await grains.GetGrain<ITokenGrain>(hash).Validate();
+        cache.Set(hash, grant, CacheFor);
+        return grant;
+    }
+
+    public async Task RevokeAsync(string tokenHash)
+    {
+        cache.Remove(tokenHash);
+        await grains.GetGrain<ITokenGrain>(tokenHash).Revoke();
+        cache.Set<TokenGrant?>(tokenHash, null, CacheFor);
+    }
+
+    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

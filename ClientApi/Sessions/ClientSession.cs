@@ -1,0 +1,291 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Messenger.ClientApi.Contracts.Frames;
+using Messenger.ClientApi.Errors;
+using Messenger.Grains.Interfaces;
+using Messenger.Grains.Interfaces.Models;
+
+namespace Messenger.ClientApi.Sessions;
+
+/// <summary>
+/// One WebSocket session: a reader loop that handles client frames, and a writer loop that is
+/// the only sender on the socket, fed by a bounded queue. Pushes never wait on a socket: when
+/// a slow client lets its queue fill, the session is closed and the client catches up on
+/// reconnect, so one slow reader costs nobody else anything.
+/// </summary>
+public sealed partial class ClientSession
+{
+    /// <summary>Close code for a token revoked by logout (protocol).</summary>
+    public const WebSocketCloseStatus Revoked = (WebSocketCloseStatus)4001;
+
+    private readonly WebSocket _socket;
+    private readonly SessionContext _context;
+    private readonly Channel<Outgoing> _outbox;
+    private readonly SemaphoreSlim _sendSlots;
+    private readonly CancellationTokenSource _stop = new();
+
+    public ClientSession(string userId, string deviceId, WebSocket socket, SessionContext context)
+    {
+        UserId = userId;
+        DeviceId = deviceId;
+        _socket = socket;
+        _context = context;
+        _outbox = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(context.Options.SendQueueLength)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _sendSlots = new SemaphoreSlim(context.Options.MaxConcurrentSends);
+    }
+
+    public string SessionId { get; } = $"s_{Guid.NewGuid():N}";
+
+    public string UserId { get; }
+
+    public string DeviceId { get; }
+
+    public SessionLease Lease => new(SessionId, _context.Identity.InstanceId, DeviceId);
+
+    /// <summary>Queues a frame; false (and the session closes) when the client is not keeping up.</summary>
+    public bool Enqueue(byte[] frame)
+    {
+        if (_outbox.Writer.TryWrite(new Outgoing(frame, null, null)))
+        {
+            return true;
+        }
+
+        LogSlowClient(_context.Logger, SessionId);
+        Close((WebSocketCloseStatus)1013, "Too slow; reconnect and catch up.");
+        return false;
+    }
+
+    /// <summary>Closes the socket after the frames already queued.</summary>
+    public void Close(WebSocketCloseStatus status, string reason)
+    {
+        if (!_outbox.Writer.TryWrite(new Outgoing(null, status, reason)))
+        {
+            _stop.Cancel(); // queue full: no polite close possible
+        }
+
+        _outbox.Writer.TryComplete();
+    }
+
+    public async Task RunAsync(CancellationToken aborted)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
+        var token = linked.Token;
+        var user = _context.Grains.GetGrain<IUserGrain>(UserId);
+
+        // Registered before the snapshot, so nothing sent in between is missed; pushes that
+        // arrive meanwhile wait in the outbox until `ready` has gone out first.
+        IReadOnlyList<ConversationPosition> positions;
+        try
+        {
+            positions = await user.Connect(Lease);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !aborted.IsCancellationRequested)
+        {
+            LogConnectFailed(_context.Logger, ex, SessionId);
+            await _socket.CloseAsync((WebSocketCloseStatus)1013, "The cluster is unavailable; retry.", CancellationToken.None);
+            return;
+        }
+
+        var ready = new ReadyFrame(SessionId, UserId, positions.Select(p => new ConversationPositionFrame(p.ConversationId, p.LastSeq, p.ReadSeq)).ToList());
+        await _socket.SendAsync(_context.Frames.Frame("ready", ready), WebSocketMessageType.Text, true, token);
+
+        var writer = WriteLoopAsync(token);
+        var reader = ReadLoopAsync(token);
+        await Task.WhenAny(writer, reader);
+        _outbox.Writer.TryComplete();
+        await _stop.CancelAsync();
+        await Task.WhenAll(Quietly(writer), Quietly(reader));
+    }
+
+    private async Task ReadLoopAsync(CancellationToken token)
+    {
+        var max = _context.Options.MaxFrameBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(max + 1);
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (length > max)
+                    {
+                        Close(WebSocketCloseStatus.MessageTooBig, $"Frames are limited to {max} bytes.");
+                        return;
+                    }
+
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length - length, max + 1 - length)), token);
+                    length += result.Count;
+                }
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    Close(WebSocketCloseStatus.NormalClosure, "Bye.");
+                    return;
+                }
+
+                if (length > max)
+                {
+                    Close(WebSocketCloseStatus.MessageTooBig, $"Frames are limited to {max} bytes.");
+                    return;
+                }
+
+                if (result.MessageType != WebSocketMessageType.Text)
+                {
+                    Enqueue(_context.Frames.Error(null, ErrorCodes.ValidationFailed, "Frames are JSON text messages."));
+                    continue;
+                }
+
+                await HandleFrameAsync(buffer.AsMemory(0, length), token);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task HandleFrameAsync(ReadOnlyMemory<byte> data, CancellationToken token)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(data);
+        }
+        catch (JsonException)
+        {
+            Enqueue(_context.Frames.Error(null, ErrorCodes.ValidationFailed, "The frame is not valid JSON."));
+            return;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                Enqueue(_context.Frames.Error(null, ErrorCodes.ValidationFailed, "A frame is a JSON object with a \"type\"."));
+                return;
+            }
+
+            JsonElement? reference = root.TryGetProperty("ref", out var r) ? r.Clone() : null;
+            var type = root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            switch (type)
+            {
+                case "ping":
+                    Enqueue(_context.Frames.Frame("pong", new PongFrame(reference)));
+                    break;
+                case "send":
+                    if (ClientFrames.TryReadSend(root, _context.MaxTextLength, out var send, out var sendError))
+                    {
+                        // Sends run concurrently up to a limit; the reader waits for a slot, which
+                        // pushes back on a client that sends faster than the cluster stores.
+                        await _sendSlots.WaitAsync(token);
+                        _ = SendAsync(reference, send);
+                    }
+                    else
+                    {
+                        Enqueue(_context.Frames.Error(reference, sendError.Code, sendError.Message));
+                    }
+
+                    break;
+                case "read":
+                    if (ClientFrames.TryReadReceipt(root, out var conversationId, out var seq, out var readError))
+                    {
+                        _ = ReadAsync(reference, conversationId, seq);
+                    }
+                    else
+                    {
+                        Enqueue(_context.Frames.Error(reference, readError.Code, readError.Message));
+                    }
+
+                    break;
+                default:
+                    Enqueue(_context.Frames.Error(reference, ErrorCodes.ValidationFailed, type is null
+                        ? "The frame has no \"type\"."
+                        : $"Unknown frame type \"{Truncate(type)}\"."));
+                    break;
+            }
+        }
+    }
+
+    private async Task SendAsync(JsonElement? reference, SendFrame send)
+    {
+        try
+        {
+            var result = await _context.Grains.GetGrain<IConversationGrain>(send.ConversationId)
+                .Send(new SendMessageCommand(UserId, send.ClientMessageId, send.Text, send.ReplyTo));
+            Enqueue(_context.Frames.Frame("ack", new AckFrame(reference, result.ConversationId, result.Seq, result.SentAt.UtcDateTime)));
+        }
+        catch (Exception ex)
+        {
+            var (code, message) = MessengerExceptionHandler.Classify(ex);
+            Enqueue(_context.Frames.Error(reference, code, message));
+        }
+        finally
+        {
+            _sendSlots.Release();
+        }
+    }
+
+    private async Task ReadAsync(JsonElement? reference, string conversationId, long seq)
+    {
+        try
+        {
+            await _context.Grains.GetGrain<IConversationGrain>(conversationId).MarkRead(UserId, seq);
+        }
+        catch (Exception ex)
+        {
+            var (code, message) = MessengerExceptionHandler.Classify(ex);
+            Enqueue(_context.Frames.Error(reference, code, message));
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken token)
+    {
+        await foreach (var item in _outbox.Reader.ReadAllAsync(token))
+        {
+            if (item.Frame is not null)
+            {
+                await _socket.SendAsync(item.Frame, WebSocketMessageType.Text, true, token);
+                continue;
+            }
+
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(item.CloseStatus!.Value, item.CloseReason, token);
+            }
+
+            return;
+        }
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The peer went away; there is nobody left to tell.
+        }
+    }
+
+    private static string Truncate(string value) => value.Length <= 32 ? value : value[..32] + "…";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} cannot keep up with its pushes; closing it")]
+    private static partial void LogSlowClient(ILogger logger, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} could not register with the cluster")]
+    private static partial void LogConnectFailed(ILogger logger, Exception ex, string sessionId);
+
+    private readonly record struct Outgoing(byte[]? Frame, WebSocketCloseStatus? CloseStatus, string? CloseReason);
+}

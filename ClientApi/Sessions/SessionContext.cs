@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Options;
+
+namespace Messenger.ClientApi.Sessions;
+
+/// <summary>What every session of this ClientApi shares.</summary>
+public sealed class SessionContext(
+    IGrainFactory grains,
+    FrameSerializer frames,
+    ClientApiIdentity identity,
+    IOptions<WebSocketSessionOptions> options,
+    IConfiguration configuration,
+    ILogger<ClientSession> logger)
+{
+    public IGrainFactory Grains { get; } = grains;
+
+    public FrameSerializer Frames { get; } = frames;
+
+    public ClientApiIdentity Identity { get; } = identity;
+
+    public WebSocketSessionOptions Options { get; } = options.Value;
+
+    public int MaxTextLength { get; } = configuration.GetValue("Messenger:Messages:MaxTextLength", 4000);
+
+    public ILogger Logger { get; } = logger;
+}

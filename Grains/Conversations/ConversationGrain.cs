@@ -1,0 +1,400 @@
+using Messenger.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Grains.Conversations;
+
+/// <summary>
+/// One conversation. Assigns seqs in the order of its single-threaded turns and treats the
+/// message-log insert as the commit: <see cref="_lastSeq"/> moves only after the row is stored,
+/// so a failed write leaves no gap, and a reactivated grain resumes from the stored maximum.
+/// Reads (<see cref="IConversationGrain.GetMessages"/> and the summaries) interleave with a
+/// send that is waiting for its commit.
+/// </summary>
+internal sealed partial class ConversationGrain(
+    [PersistentState("conversation", StorageNames.Messenger)] IPersistentState<ConversationState> state,
+    MessageLog log,
+    IOptions<ConversationOptions> options,
+    TimeProvider time,
+    ILogger<ConversationGrain> logger) : Grain, IConversationGrain
+{
+    private const int MaxTitleLength = 100;
+    private const int RecentSendsKept = 256;
+
+    private readonly ConversationOptions _options = options.Value;
+
+    // A small window of recent (sender, client message id) -> result, so a quick retry is
+    // answered without touching the database. The unique index remains the real guard.
+    private readonly Dictionary<(string Sender, string ClientMessageId), SendResult> _recentSends = [];
+    private readonly Queue<(string Sender, string ClientMessageId)> _recentOrder = new();
+
+    private long _lastSeq;
+    private MessageRecord? _lastMessage;
+    private IGrainTimer? _saveTimer;
+
+    private ConversationState State => state.State;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!State.Exists)
+        {
+            return;
+        }
+
+        _lastMessage = await log.GetLastAsync(Id);
+        _lastSeq = _lastMessage?.Seq ?? 0;
+
+        // Sending moves the sender's read position; those moves are saved lazily, so recover
+        // any that a crash lost from the log itself.
+        var oldestRead = State.Members.Count == 0 ? 0 : State.Members.Min(m => m.ReadSeq);
+        if (oldestRead < _lastSeq)
+        {
+            var lastSent = await log.GetLastSentAsync(Id, oldestRead);
+            foreach (var member in State.Members)
+            {
+                if (lastSent.TryGetValue(member.UserId, out var seq) && seq > member.ReadSeq)
+                {
+                    member.ReadSeq = seq;
+                }
+            }
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_saveTimer is not null && State.Exists)
+        {
+            await SaveReadPositionsAsync();
+        }
+    }
+
+    public async Task<DirectConversationResult> OpenDirect(UserProfile caller, UserProfile other)
+    {
+        if (caller.UserId == other.UserId)
+        {
+            throw MessengerException.Invalid("A direct conversation needs two different users.");
+        }
+
+        if (Id != ConversationIds.Direct(caller.UserId, other.UserId))
+        {
+            throw MessengerException.Invalid("This is not the direct conversation of these users.");
+        }
+
+        if (State.Exists)
+        {
+            return new DirectConversationResult(Details(), Created: false);
+        }
+
+        var now = Now();
+        State.Exists = true;
+        State.Kind = ConversationKind.Direct;
+        State.CreatedAt = State.ChangedAt = now;
+        State.Members = [NewMember(caller, MemberRole.Member, now), NewMember(other, MemberRole.Member, now)];
+        await state.WriteStateAsync();
+        await AddToUsersAsync(State.Members);
+        Broadcast(new ConversationChanged(Id, ConversationChanges.Created));
+        LogCreated(Id, State.Kind, State.Members.Count);
+        return new DirectConversationResult(Details(), Created: true);
+    }
+
+    public async Task<ConversationDetails> CreateGroup(UserProfile creator, string title, IReadOnlyList<UserProfile> members)
+    {
+        if (State.Exists)
+        {
+            throw new MessengerException(ErrorCodes.Conflict, "This conversation already exists.");
+        }
+
+        var now = Now();
+        State.Exists = true;
+        State.Kind = ConversationKind.Group;
+        State.Title = ValidTitle(title);
+        State.CreatedAt = State.ChangedAt = now;
+        State.Members = [NewMember(creator, MemberRole.Owner, now)];
+        foreach (var member in members.DistinctBy(m => m.UserId).Where(m => m.UserId != creator.UserId))
+        {
+            State.Members.Add(NewMember(member, MemberRole.Member, now));
+        }
+
+        await state.WriteStateAsync();
+        await AddToUsersAsync(State.Members);
+        Broadcast(new ConversationChanged(Id, ConversationChanges.Created));
+        LogCreated(Id, State.Kind, State.Members.Count);
+        return Details();
+    }
+
+    public Task<ConversationDetails> GetDetails(string userId)
+    {
+        RequireMember(userId);
+        return Task.FromResult(Details());
+    }
+
+    public Task<ConversationSummary?> GetSummary(string userId)
+    {
+        var member = FindMember(userId);
+        return Task.FromResult(member is null
+            ? null
+            : new ConversationSummary(Id, State.Kind, TitleFor(userId), _lastSeq, member.ReadSeq, _lastMessage, LastActivity()));
+    }
+
+    public Task<ConversationPosition?> GetPosition(string userId)
+    {
+        var member = FindMember(userId);
+        return Task.FromResult(member is null ? null : new ConversationPosition(Id, _lastSeq, member.ReadSeq));
+    }
+
+    public async Task Rename(string userId, string title)
+    {
+        RequireManager(RequireGroupMember(userId));
+        State.Title = ValidTitle(title);
+        State.ChangedAt = Now();
+        await state.WriteStateAsync();
+        Broadcast(new ConversationChanged(Id, ConversationChanges.Updated));
+    }
+
+    public async Task AddMember(string userId, UserProfile member, MemberRole role)
+    {
+        var actor = RequireManager(RequireGroupMember(userId));
+        if (role == MemberRole.Owner && actor.Role != MemberRole.Owner)
+        {
+            throw MessengerException.Forbidden("Only an owner can add another owner.");
+        }
+
+        if (FindMember(member.UserId) is not null)
+        {
+            return; // already in: adding is idempotent
+        }
+
+        var added = NewMember(member, role, Now());
+        State.Members.Add(added);
+        State.ChangedAt = added.JoinedAt;
+        await state.WriteStateAsync();
+        await AddToUsersAsync([added]);
+        Broadcast(new ConversationChanged(Id, ConversationChanges.MemberAdded));
+    }
+
+    public async Task RemoveMember(string userId, string memberId)
+    {
+        var actor = RequireGroupMember(userId);
+        var target = FindMember(memberId) ?? throw new MessengerException(ErrorCodes.NotAMember, "That user is not a member of this conversation.");
+        if (target != actor)
+        {
+            RequireManager(actor);
+            if (target.Role == MemberRole.Owner && actor.Role != MemberRole.Owner)
+            {
+                throw MessengerException.Forbidden("Only an owner can remove an owner.");
+            }
+        }
+
+        State.Members.Remove(target);
+        KeepAnOwner();
+        State.ChangedAt = Now();
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IUserGrain>(target.UserId).RemoveConversation(Id);
+        var removed = new ConversationChanged(Id, ConversationChanges.MemberRemoved);
+        Broadcast(removed);
+        GrainFactory.GetGrain<IUserGrain>(target.UserId).Deliver(removed).Ignore();
+    }
+
+    public async Task<SendResult> Send(SendMessageCommand command)
+    {
+        var sender = RequireMember(command.SenderId);
+        ValidateText(command.Text);
+        if (command.ReplyTo is { } replyTo && (replyTo < 1 || replyTo > _lastSeq))
+        {
+            throw MessengerException.Invalid("replyTo must be the seq of an existing message.");
+        }
+
+        var key = (command.SenderId, command.ClientMessageId);
+        if (_recentSends.TryGetValue(key, out var earlier))
+        {
+            return earlier;
+        }
+
+        var message = new MessageRecord(
+            Id, _lastSeq + 1, sender.UserId, sender.Username, command.Text, Now(), command.ClientMessageId,
+            command.ReplyTo, EditedAt: null, Deleted: false);
+        var outcome = await log.AppendAsync(message);
+        switch (outcome.Status)
+        {
+            case AppendStatus.Stored:
+                _lastSeq = message.Seq;
+                _lastMessage = message;
+                MoveReadSeq(sender, message.Seq);
+                Broadcast(new MessagePushed(message));
+                return Remember(key, new SendResult(Id, message.Seq, message.SentAt, message.ClientMessageId));
+
+            case AppendStatus.Duplicate:
+                return Remember(key, new SendResult(Id, outcome.Seq, outcome.SentAt, command.ClientMessageId));
+
+            default:
+                // Another activation stored this seq: this one is stale. Acknowledge nothing,
+                // and step aside so the next call reaches the live activation or reloads.
+                LogStaleActivation(Id, message.Seq);
+                DeactivateOnIdle();
+                throw new MessengerException(ErrorCodes.Unavailable, "The conversation moved; retry the send.");
+        }
+    }
+
+    public async Task<MessagePage> GetMessages(string userId, HistoryQuery query)
+    {
+        RequireMember(userId);
+        return await log.ReadAsync(Id, query);
+    }
+
+    public Task MarkRead(string userId, long seq)
+    {
+        var member = RequireMember(userId);
+        var target = Math.Min(seq, _lastSeq);
+        if (target > member.ReadSeq)
+        {
+            MoveReadSeq(member, target);
+            Broadcast(new ReceiptPushed(Id, userId, target));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private SendResult Remember((string, string) key, SendResult result)
+    {
+        if (_recentSends.TryAdd(key, result))
+        {
+            _recentOrder.Enqueue(key);
+            if (_recentOrder.Count > RecentSendsKept)
+            {
+                _recentSends.Remove(_recentOrder.Dequeue());
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Read positions change with every message and receipt; saving the whole state each time
+    /// would cost a write per message. They are saved together a moment later instead; a crash
+    /// loses at most that moment, and the sender's part is recovered from the log on activation.
+    /// </summary>
+    private void MoveReadSeq(MemberState member, long seq)
+    {
+        if (seq <= member.ReadSeq)
+        {
+            return;
+        }
+
+        member.ReadSeq = seq;
+        _saveTimer ??= this.RegisterGrainTimer(
+            SaveReadPositionsAsync, new GrainTimerCreationOptions(_options.ReadPositionSaveDelay, Timeout.InfiniteTimeSpan));
+    }
+
+    private async Task SaveReadPositionsAsync()
+    {
+        _saveTimer?.Dispose();
+        _saveTimer = null;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            // Not fatal: positions are saved with the next change or recovered from the log.
+            LogSaveFailed(ex, Id);
+        }
+    }
+
+    private void Broadcast(PushEvent pushEvent)
+    {
+        foreach (var member in State.Members)
+        {
+            // One-way: a slow or failing member never holds up the conversation.
+            GrainFactory.GetGrain<IUserGrain>(member.UserId).Deliver(pushEvent).Ignore();
+        }
+    }
+
+    private Task AddToUsersAsync(IEnumerable<MemberState> members) =>
+        Task.WhenAll(members.Select(m => GrainFactory.GetGrain<IUserGrain>(m.UserId).AddConversation(Id)));
+
+    private void KeepAnOwner()
+    {
+        if (State.Members.Count == 0 || State.Members.Any(m => m.Role == MemberRole.Owner))
+        {
+            return;
+        }
+
+        // The last owner left: the longest-serving admin, else member, takes over.
+        var heir = State.Members.OrderByDescending(m => m.Role).ThenBy(m => m.JoinedAt).First();
+        heir.Role = MemberRole.Owner;
+    }
+
+    private ConversationDetails Details() => new(
+        Id, State.Kind, State.Title, _lastSeq,
+        State.Members.Select(m => new MemberInfo(m.UserId, m.Username, m.Role, m.ReadSeq)).ToList());
+
+    // A direct conversation has no title of its own; each side sees the other's name.
+    private string? TitleFor(string userId) => State.Kind == ConversationKind.Direct
+        ? State.Members.Find(m => m.UserId != userId)?.Username
+        : State.Title;
+
+    private DateTimeOffset LastActivity() =>
+        _lastMessage is { } last && last.SentAt > State.ChangedAt ? last.SentAt : State.ChangedAt;
+
+    private MemberState? FindMember(string userId) =>
+        State.Exists ? State.Members.Find(m => m.UserId == userId) : null;
+
+    // Non-members learn nothing, not even that the conversation exists.
+    private MemberState RequireMember(string userId) =>
+        FindMember(userId) ?? throw MessengerException.NotFound("Conversation");
+
+    private MemberState RequireGroupMember(string userId)
+    {
+        var member = RequireMember(userId);
+        return State.Kind == ConversationKind.Group
+            ? member
+            : throw MessengerException.Forbidden("Direct conversations have no title or member management.");
+    }
+
+    private static MemberState RequireManager(MemberState member) =>
+        member.Role is MemberRole.Owner or MemberRole.Admin
+            ? member
+            : throw MessengerException.Forbidden("Only a group owner or admin can do this.");
+
+    private void ValidateText(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw MessengerException.Invalid("text must not be empty.");
+        }
+
+        if (text.Length > _options.MaxTextLength)
+        {
+            throw new MessengerException(ErrorCodes.MessageTooLarge, $"text is longer than {_options.MaxTextLength} characters.");
+        }
+    }
+
+    private static string ValidTitle(string title)
+    {
+        var trimmed = title.Trim();
+        return trimmed.Length is > 0 and <= MaxTitleLength
+            ? trimmed
+            : throw MessengerException.Invalid($"title must be 1-{MaxTitleLength} characters.");
+    }
+
+    private static MemberState NewMember(UserProfile user, MemberRole role, DateTimeOffset now) =>
+        new() { UserId = user.UserId, Username = user.Username, Role = role, JoinedAt = now };
+
+    // PostgreSQL keeps microseconds and the protocol shows milliseconds: store what is shown.
+    private DateTimeOffset Now()
+    {
+        var now = time.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} created ({Kind}, {MemberCount} members)")]
+    private partial void LogCreated(string conversationId, ConversationKind kind, int memberCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Conversation {ConversationId}: seq {Seq} was stored by another activation; deactivating this stale one")]
+    private partial void LogStaleActivation(string conversationId, long seq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Conversation {ConversationId}: saving read positions failed")]
+    private partial void LogSaveFailed(Exception ex, string conversationId);
+}

@@ -1,0 +1,17 @@
+namespace Messenger.Grains.Storage;
+
+/// <summary>What happened to one appended row.</summary>
+public enum AppendStatus
+{
+    /// <summary>The row is stored (committed).</summary>
+    Stored,
+
+    /// <summary>The sender already stored this client message id; <see cref="AppendOutcome.Seq"/> is the stored one.</summary>
+    Duplicate,
+
+    /// <summary>Another activation already stored this seq; the caller is stale and must reload.</summary>
+    SeqTaken,
+}
+
+/// <summary>The result of <see cref="MessageLog.AppendAsync"/>.</summary>
+public readonly record struct AppendOutcome(AppendStatus Status, long Seq, DateTimeOffset SentAt);

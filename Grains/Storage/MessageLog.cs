@@ -1,0 +1,321 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Messenger.Grains.Storage;
+
+/// <summary>
+/// The message log: the <c>messages</c> table, keyed by (conversation_id, seq).
+/// Appends from all conversation grains of this silo are queued and written by a few writer
+/// loops as multi-row INSERTs (group commit), so durability costs one fsync per batch, not per
+/// message. A batch holds at most one row per conversation, which makes a unique-key
+/// conflict attributable to exactly one conversation.
+/// </summary>
+public sealed partial class MessageLog : IAsyncDisposable
+{
+    private const string UniqueViolation = "23505";
+
+    private readonly NpgsqlDataSource _db;
+    private readonly MessageLogOptions _options;
+    private readonly ILogger<MessageLog> _logger;
+    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(
+        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly Task[] _writers;
+
+    public MessageLog(NpgsqlDataSource db, IOptions<MessageLogOptions> options, ILogger<MessageLog> logger)
+    {
+        _db = db;
+        _options = options.Value;
+        _logger = logger;
+        _writers = Enumerable.Range(0, Math.Max(1, _options.Writers)).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+    }
+
+    /// <summary>Queues a row and completes once it is committed, or says why it was not stored.</summary>
+    public Task<AppendOutcome> AppendAsync(MessageRecord message)
+    {
+        var pending = new PendingAppend(message);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw Unavailable(new ObjectDisposedException(nameof(MessageLog)));
+        }
+
+        return pending.Completion.Task;
+    }
+
+    /// <summary>The newest stored message of a conversation, or null when it has none.</summary>
+    public async Task<MessageRecord?> GetLastAsync(string conversationId)
+    {
+        const string sql = $"SELECT {Columns} FROM messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT 1";
+        return await GuardAsync(async () =>
+        {
+            await using var cmd = _db.CreateCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+            await using var reader = await cmd.ExecuteReaderAsync();
+            return await reader.ReadAsync() ? ReadMessage(reader) : null;
+        });
+    }
+
+    /// <summary>
+    /// The highest seq each sender stored after <paramref name="afterSeq"/>: sending moves the
+    /// sender's read position, and this recovers moves not yet saved when a silo died.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> GetLastSentAsync(string conversationId, long afterSeq)
+    {
+        const string sql = "SELECT sender_id, max(seq) FROM messages WHERE conversation_id = $1 AND seq > $2 GROUP BY sender_id";
+        return await GuardAsync(async () =>
+        {
+            await using var cmd = _db.CreateCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = afterSeq });
+            await using var reader = await cmd.ExecuteReaderAsync();
+            var result = new Dictionary<string, long>();
+            while (await reader.ReadAsync())
+            {
+                result[reader.GetString(0)] = reader.GetInt64(1);
+            }
+
+            return (IReadOnlyDictionary<string, long>)result;
+        });
+    }
+
+    /// <summary>
+    /// A page in ascending order. <c>after</c> pages forward from a seq; <c>before</c> (or
+    /// neither, meaning the latest) pages backward. <see cref="MessagePage.HasMore"/> says whether
+    /// rows lie further in the paging direction.
+    /// </summary>
+    public async Task<MessagePage> ReadAsync(string conversationId, HistoryQuery query)
+    {
+        var forward = query.After is not null;
+        var sql = forward
+            ? $"SELECT {Columns} FROM messages WHERE conversation_id = $1 AND seq > $2 AND seq < $3 ORDER BY seq ASC LIMIT $4"
+            : $"SELECT {Columns} FROM messages WHERE conversation_id = $1 AND seq > $2 AND seq < $3 ORDER BY seq DESC LIMIT $4";
+        return await GuardAsync(async () =>
+        {
+            await using var cmd = _db.CreateCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = query.After ?? 0L });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = query.Before ?? long.MaxValue });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = query.Limit + 1 });
+            await using var reader = await cmd.ExecuteReaderAsync();
+            var rows = new List<MessageRecord>(query.Limit + 1);
+            while (await reader.ReadAsync())
+            {
+                rows.Add(ReadMessage(reader));
+            }
+
+            var hasMore = rows.Count > query.Limit;
+            if (hasMore)
+            {
+                rows.RemoveAt(rows.Count - 1);
+            }
+
+            if (!forward)
+            {
+                rows.Reverse();
+            }
+
+            return new MessagePage(rows, hasMore);
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_writers);
+    }
+
+    private const string Columns =
+        "conversation_id, seq, sender_id, sender_username, text, sent_at, client_message_id, reply_to, edited_at, deleted";
+
+    private static MessageRecord ReadMessage(NpgsqlDataReader r) => new(
+        r.GetString(0),
+        r.GetInt64(1),
+        r.GetString(2),
+        r.GetString(3),
+        r.GetString(4),
+        r.GetFieldValue<DateTimeOffset>(5),
+        r.GetString(6),
+        r.IsDBNull(7) ? null : r.GetInt64(7),
+        r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
+        r.GetBoolean(9));
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingAppend>(_options.MaxBatchSize);
+        var deferred = new List<PendingAppend>();
+        var conversations = new HashSet<string>(StringComparer.Ordinal);
+        while (deferred.Count > 0 || await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            conversations.Clear();
+
+            // Rows deferred last round go first so each conversation keeps its order.
+            foreach (var item in deferred)
+            {
+                AddOrDefer(item);
+            }
+
+            deferred.RemoveAll(batch.Contains);
+            while (batch.Count < _options.MaxBatchSize && _queue.Reader.TryRead(out var item))
+            {
+                AddOrDefer(item);
+            }
+
+            if (batch.Count > 0)
+            {
+                await WriteBatchAsync(batch);
+            }
+        }
+
+        void AddOrDefer(PendingAppend item)
+        {
+            if (conversations.Add(item.Message.ConversationId))
+            {
+                batch.Add(item);
+            }
+            else if (!deferred.Contains(item))
+            {
+                deferred.Add(item);
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync(List<PendingAppend> batch)
+    {
+        var remaining = batch;
+        try
+        {
+            // Each round either commits every remaining row or removes at least one conflicting
+            // row; the bound only guards against a conflict that cannot be found again.
+            for (var round = 0; remaining.Count > 0 && round < 4; round++)
+            {
+                try
+                {
+                    await InsertAsync(remaining);
+                    foreach (var item in remaining)
+                    {
+                        item.Completion.TrySetResult(new AppendOutcome(AppendStatus.Stored, item.Message.Seq, item.Message.SentAt));
+                    }
+
+                    LogBatchWritten(remaining.Count);
+                    return;
+                }
+                catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
+                {
+                    var conflicts = await FindConflictsAsync(remaining);
+                    foreach (var (item, outcome) in conflicts)
+                    {
+                        item.Completion.TrySetResult(outcome);
+                    }
+
+                    remaining = remaining.Where(i => !conflicts.ContainsKey(i)).ToList();
+                }
+            }
+
+            if (remaining.Count > 0)
+            {
+                throw new InvalidOperationException("A unique-key conflict in the message log could not be attributed to a row.");
+            }
+        }
+        catch (Exception ex)
+        {
+            LogBatchFailed(ex, remaining.Count);
+            var error = Unavailable(ex);
+            foreach (var item in remaining)
+            {
+                item.Completion.TrySetException(error);
+            }
+        }
+    }
+
+    private async Task InsertAsync(List<PendingAppend> rows)
+    {
+        const string sql = """
+            INSERT INTO messages (conversation_id, seq, sender_id, sender_username, text, sent_at, client_message_id, reply_to)
+            SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::bigint[])
+            """;
+        await using var cmd = _db.CreateCommand(sql);
+        cmd.Parameters.Add(Array(rows, m => m.ConversationId, NpgsqlDbType.Text));
+        cmd.Parameters.Add(Array(rows, m => m.Seq, NpgsqlDbType.Bigint));
+        cmd.Parameters.Add(Array(rows, m => m.SenderId, NpgsqlDbType.Text));
+        cmd.Parameters.Add(Array(rows, m => m.SenderUsername, NpgsqlDbType.Text));
+        cmd.Parameters.Add(Array(rows, m => m.Text, NpgsqlDbType.Text));
+        cmd.Parameters.Add(Array(rows, m => m.SentAt, NpgsqlDbType.TimestampTz));
+        cmd.Parameters.Add(Array(rows, m => m.ClientMessageId, NpgsqlDbType.Text));
+        cmd.Parameters.Add(Array(rows, m => m.ReplyTo, NpgsqlDbType.Bigint));
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// After a unique violation, finds which rows collided with stored ones: same sender and
+    /// client message id is a repeat (answer the stored seq); same seq is a stale activation.
+    /// </summary>
+    private async Task<Dictionary<PendingAppend, AppendOutcome>> FindConflictsAsync(List<PendingAppend> rows)
+    {
+        const string sql = """
+            SELECT b.i, m.seq, m.sent_at, (m.sender_id = b.sender_id AND m.client_message_id = b.client_message_id) AS repeat
+            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS b(conversation_id, seq, sender_id, client_message_id, i)
+            JOIN messages m ON m.conversation_id = b.conversation_id
+                AND (m.seq = b.seq OR (m.sender_id = b.sender_id AND m.client_message_id = b.client_message_id))
+            """;
+        await using var cmd = _db.CreateCommand(sql);
+        cmd.Parameters.Add(Array(rows, m => m.ConversationId, NpgsqlDbType.Text));
+        cmd.Parameters.Add(Array(rows, m => m.Seq, NpgsqlDbType.Bigint));
+        cmd.Parameters.Add(Array(rows, m => m.SenderId, NpgsqlDbType.Text));
+        cmd.Parameters.Add(Array(rows, m => m.ClientMessageId, NpgsqlDbType.Text));
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var conflicts = new Dictionary<PendingAppend, AppendOutcome>();
+        while (await reader.ReadAsync())
+        {
+            var item = rows[(int)reader.GetInt64(0) - 1];
+            var outcome = reader.GetBoolean(3)
+                ? new AppendOutcome(AppendStatus.Duplicate, reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2))
+                : new AppendOutcome(AppendStatus.SeqTaken, item.Message.Seq, item.Message.SentAt);
+
+            // A repeat wins over a seq clash: the sender's message is stored either way.
+            if (!conflicts.TryGetValue(item, out var seen) || seen.Status != AppendStatus.Duplicate)
+            {
+                conflicts[item] = outcome;
+            }
+        }
+
+        return conflicts;
+    }
+
+    private static NpgsqlParameter Array<T>(List<PendingAppend> rows, Func<MessageRecord, T> pick, NpgsqlDbType type) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | type, Value = rows.Select(r => pick(r.Message)).ToArray() };
+
+    private async Task<T> GuardAsync<T>(Func<Task<T>> query)
+    {
+        try
+        {
+            return await query();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            LogQueryFailed(ex);
+            throw Unavailable(ex);
+        }
+    }
+
+    private static MessengerException Unavailable(Exception cause) =>
+        new(ErrorCodes.Unavailable, $"The message store is unavailable ({cause.GetType().Name}).");
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Message log committed {Count} rows")]
+    private partial void LogBatchWritten(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message log batch of {Count} rows failed; nothing of it is acknowledged")]
+    private partial void LogBatchFailed(Exception ex, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message log query failed")]
+    private partial void LogQueryFailed(Exception ex);
+
+    private sealed class PendingAppend(MessageRecord message)
+    {
+        public MessageRecord Message { get; } = message;
+
+        public TaskCompletionSource<AppendOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
