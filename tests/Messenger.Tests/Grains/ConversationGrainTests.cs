@@ -1,0 +1,195 @@
+using Npgsql;
+
+namespace Messenger.Tests.Grains;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ConversationGrainTests(ClusterFixture fixture)
+{
+    private IGrainFactory Grains => fixture.Grains;
+
+    [Fact]
+    public async Task Send_FromSixtyConcurrentSenders_AssignsGapFreeSeqs()
+    {
+        var (group, owner, members) = await Grains.NewGroupAsync(59);
+        var senders = members.Append(owner).ToArray();
+
+        var results = await Task.WhenAll(senders.SelectMany(s => Enumerable.Range(0, 5).Select(i => group.SendAsync(s, $"hello {i}"))));
+
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => (long)i), results.Select(r => r.Seq).Order());
+        var page = await group.GetMessages(owner.UserId, new HistoryQuery(0, null, 200));
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), page.Messages.Select(m => m.Seq));
+        Assert.True(page.HasMore);
+    }
+
+    [Fact]
+    public async Task Send_WithSameClientMessageId_ReturnsOriginalSeqAndStoresOnce()
+    {
+        var (group, owner, _) = await Grains.NewGroupAsync(1);
+        var first = await group.SendAsync(owner, "once", "cmid-1");
+        await group.SendAsync(owner, "other");
+
+        var repeat = await group.SendAsync(owner, "once again", "cmid-1");
+
+        Assert.Equal(first.Seq, repeat.Seq);
+        Assert.Equal(first.SentAt, repeat.SentAt);
+        var page = await group.GetMessages(owner.UserId, new HistoryQuery(0, null, 50));
+        Assert.Equal(2, page.Messages.Count);
+        Assert.Equal("once", page.Messages[0].Text);
+    }
+
+    [Fact]
+    public async Task Send_SameClientMessageIdFromAnotherSender_IsADifferentMessage()
+    {
+        var (group, owner, members) = await Grains.NewGroupAsync(1);
+        var a = await group.SendAsync(owner, "a", "same");
+        var b = await group.SendAsync(members[0], "b", "same");
+        Assert.NotEqual(a.Seq, b.Seq);
+    }
+
+    [Fact]
+    public async Task Send_AfterReactivation_ResumesFromStoredSeqAndStillDeduplicates()
+    {
+        var (group, owner, _) = await Grains.NewGroupAsync(1);
+        var first = await group.SendAsync(owner, "before", "early");
+        await group.SendAsync(owner, "before 2");
+
+        await DeactivateAllAsync();
+        var repeat = await group.SendAsync(owner, "retry", "early");
+        var next = await group.SendAsync(owner, "after");
+
+        Assert.Equal(first.Seq, repeat.Seq);
+        Assert.Equal(3, next.Seq);
+    }
+
+    [Fact]
+    public async Task Send_WhenAnotherActivationStoredTheSeq_AcknowledgesNothingAndReloads()
+    {
+        var (group, owner, _) = await Grains.NewGroupAsync(1);
+        await group.SendAsync(owner, "one");
+
+        // Simulate a second activation (e.g. across a partition) that stored seq 2 first.
+        await using (var db = NpgsqlDataSource.Create(fixture.ConnectionString))
+        {
+            await using var cmd = db.CreateCommand("""
+                INSERT INTO messages (conversation_id, seq, sender_id, sender_username, client_message_id, text, sent_at)
+                VALUES ($1, 2, $2, 'someone', 'elsewhere', 'written elsewhere', now())
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = group.GetPrimaryKeyString() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = owner.UserId });
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var refused = await Assert.ThrowsAsync<MessengerException>(() => group.SendAsync(owner, "stale"));
+        Assert.Equal(ErrorCodes.Unavailable, refused.Code);
+
+        var retried = await RetryAsync(() => group.SendAsync(owner, "stale"));
+        Assert.Equal(3, retried.Seq);
+        var page = await group.GetMessages(owner.UserId, new HistoryQuery(0, null, 50));
+        Assert.Equal([1L, 2L, 3L], page.Messages.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task Send_ByNonMember_IsNotFound()
+    {
+        var (group, _, _) = await Grains.NewGroupAsync(1);
+        var stranger = await Grains.NewUserAsync();
+        var error = await Assert.ThrowsAsync<MessengerException>(() => group.SendAsync(stranger, "hi"));
+        Assert.Equal(ErrorCodes.NotFound, error.Code);
+        await Assert.ThrowsAsync<MessengerException>(() => group.GetMessages(stranger.UserId, new HistoryQuery(0, null, 10)));
+    }
+
+    [Fact]
+    public async Task Send_TooLongOrEmptyText_IsRefused()
+    {
+        var (group, owner, _) = await Grains.NewGroupAsync(1);
+        var tooLong = await Assert.ThrowsAsync<MessengerException>(() => group.SendAsync(owner, new string('x', 4001)));
+        Assert.Equal(ErrorCodes.MessageTooLarge, tooLong.Code);
+        var empty = await Assert.ThrowsAsync<MessengerException>(() => group.SendAsync(owner, "  "));
+        Assert.Equal(ErrorCodes.ValidationFailed, empty.Code);
+        Assert.Equal(1, (await group.SendAsync(owner, "fine")).Seq);
+    }
+
+    [Fact]
+    public async Task GetMessages_PagesBackwardAndForwardInAscendingOrder()
+    {
+        var (group, owner, _) = await Grains.NewGroupAsync(1);
+        for (var i = 1; i <= 7; i++)
+        {
+            await group.SendAsync(owner, $"m{i}");
+        }
+
+        var latest = await group.GetMessages(owner.UserId, new HistoryQuery(null, null, 3));
+        Assert.Equal([5L, 6L, 7L], latest.Messages.Select(m => m.Seq));
+        Assert.True(latest.HasMore);
+
+        var before = await group.GetMessages(owner.UserId, new HistoryQuery(null, 5, 3));
+        Assert.Equal([2L, 3L, 4L], before.Messages.Select(m => m.Seq));
+        Assert.True(before.HasMore);
+
+        var first = await group.GetMessages(owner.UserId, new HistoryQuery(null, 2, 3));
+        Assert.Equal([1L], first.Messages.Select(m => m.Seq));
+        Assert.False(first.HasMore);
+
+        var after = await group.GetMessages(owner.UserId, new HistoryQuery(5, null, 3));
+        Assert.Equal([6L, 7L], after.Messages.Select(m => m.Seq));
+        Assert.False(after.HasMore);
+    }
+
+    [Fact]
+    public async Task MarkRead_OnlyMovesForwardAndSendingMovesTheSendersOwn()
+    {
+        var (group, owner, members) = await Grains.NewGroupAsync(1);
+        var reader = members[0];
+        for (var i = 0; i < 5; i++)
+        {
+            await group.SendAsync(owner, $"m{i}");
+        }
+
+        await group.MarkRead(reader.UserId, 3);
+        await group.MarkRead(reader.UserId, 1);
+        await group.MarkRead(reader.UserId, 99);
+
+        var summary = await group.GetSummary(reader.UserId);
+        Assert.Equal(5, summary!.ReadSeq);
+        Assert.Equal(5, (await group.GetSummary(owner.UserId))!.ReadSeq);
+
+        await DeactivateAllAsync();
+        Assert.Equal(5, (await group.GetSummary(owner.UserId))!.ReadSeq);
+    }
+
+    [Fact]
+    public async Task OpenDirect_TwiceFromEitherSide_GivesTheSameConversation()
+    {
+        var alice = await Grains.NewUserAsync("alice");
+        var bob = await Grains.NewUserAsync("bob");
+        var id = ConversationIds.Direct(alice.UserId, bob.UserId);
+        Assert.Equal(id, ConversationIds.Direct(bob.UserId, alice.UserId));
+
+        var created = await Grains.GetGrain<IConversationGrain>(id).OpenDirect(alice, bob);
+        var again = await Grains.GetGrain<IConversationGrain>(id).OpenDirect(bob, alice);
+
+        Assert.True(created.Created);
+        Assert.False(again.Created);
+        var list = await Grains.GetGrain<IUserGrain>(bob.UserId).ListConversations();
+        Assert.Equal(id, Assert.Single(list).ConversationId);
+        Assert.Equal(alice.Username, list[0].Title);
+    }
+
+    private Task DeactivateAllAsync() =>
+        Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+    private static async Task<T> RetryAsync<T>(Func<Task<T>> action)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (MessengerException ex) when (ex.Code == ErrorCodes.Unavailable && attempt < 20)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+}
