@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Messenger.ClientApi.Apis;
 using Messenger.ClientApi.Auth;
@@ -54,6 +55,22 @@ public static class ClientApiExtensions
             // Every problem carries a stable machine-readable code.
             var status = ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode;
             ctx.ProblemDetails.Extensions.TryAdd("code", ProblemCodes.DefaultFor(status));
+            if (status == StatusCodes.Status400BadRequest && ctx.ProblemDetails.Detail is null)
+            {
+                ctx.ProblemDetails.Detail = "The request is malformed or has invalid fields.";
+            }
+
+            if (ctx.ProblemDetails is HttpValidationProblemDetails validation)
+            {
+                // Name fields as the JSON body does (username, not Username).
+                var errors = validation.Errors.ToList();
+                validation.Errors.Clear();
+                foreach (var (field, messages) in errors)
+                {
+                    validation.Errors[JsonNamingPolicy.CamelCase.ConvertName(field)] = messages;
+                }
+            }
+
             ctx.ProblemDetails.Extensions.Remove("traceId");
             ctx.ProblemDetails.Extensions.Remove("exception");
         });
