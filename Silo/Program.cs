@@ -8,7 +8,8 @@ public static class Program
 {
     public static async Task Main(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        // Settings ship beside the binary, wherever it is started from.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddMessengerSilo();
         await builder.Build().RunAsync();
     }

@@ -45,6 +45,7 @@ public static class SiloBuilderExtensions
                 o.Invariant = "Npgsql";
                 o.ConnectionString = connectionString;
             });
+            silo.Configure<ClusterMembershipOptions>(config.GetSection("Messenger:Membership"));
             silo.AddMessengerGrains();
         });
         return builder;

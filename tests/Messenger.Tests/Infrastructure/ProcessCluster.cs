@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Messenger.Tests.Infrastructure;
+
+/// <summary>
+/// Messenger as operators run it: separate Silo and ClientApi processes (the built binaries),
+/// on one fresh PostgreSQL database, finding each other only through its membership table.
+/// </summary>
+public sealed class ProcessCluster : IAsyncDisposable
+{
+    private readonly Dictionary<string, Process> _processes = [];
+    private readonly Dictionary<string, List<string>> _logs = [];
+    private readonly string _clusterId = $"e2e-{Guid.NewGuid():N}";
+
+    public string ConnectionString { get; private set; } = "";
+
+    public Uri ClientApiUrl { get; private set; } = null!;
+
+    public static async Task<ProcessCluster> StartAsync(int silos)
+    {
+        var cluster = new ProcessCluster { ConnectionString = await (await PostgresServer.Shared).CreateDatabaseAsync() };
+        for (var i = 0; i < silos; i++)
+        {
+            cluster.StartSilo($"silo-{i}");
+        }
+
+        var port = PostgresServer.FreePort();
+        cluster.ClientApiUrl = new Uri($"http://127.0.0.1:{port}");
+        cluster.Start("clientapi-0", "ClientApi", "Messenger.ClientApi.dll", $"--urls {cluster.ClientApiUrl}", new()
+        {
+            ["Messenger__ClientApi__InstanceId"] = "e2e",
+            ["Messenger__Passwords__IterationCount"] = "1000",
+        });
+        await cluster.WaitUntilAsync(async http => (await http.GetAsync(new Uri(cluster.ClientApiUrl, "/health/ready"))).IsSuccessStatusCode, "the ClientApi to be ready");
+        return cluster;
+    }
+
+    public void StartSilo(string name) => Start(name, "Silo", "Messenger.Silo.dll", "", new()
+    {
+        ["Messenger__Silo__SiloPort"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Messenger__Silo__GatewayPort"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Messenger__Silo__Name"] = name,
+    });
+
+    /// <summary>kill -9: no goodbye, no graceful shutdown.</summary>
+    public void Kill(string name)
+    {
+        _killed.Add(name);
+        _processes[name].Kill(entireProcessTree: true);
+        _processes[name].WaitForExit();
+    }
+
+    public string Log(string name)
+    {
+        lock (_logs)
+        {
+            return string.Join('\n', _logs[name].TakeLast(40));
+        }
+    }
+
+    /// <summary>Polls until the condition holds; on timeout says what it waited for and shows the logs.</summary>
+    public async Task WaitUntilAsync(Func<HttpClient, Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            try
+            {
+                if (await condition(http))
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                // not up yet
+            }
+
+            var dead = _processes.FirstOrDefault(p => p.Value.HasExited && !_killed.Contains(p.Key));
+            if (dead.Value is not null)
+            {
+                throw new InvalidOperationException($"{dead.Key} exited ({dead.Value.ExitCode}) while waiting for {what}:\n{Log(dead.Key)}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.\n" + string.Join("\n", _processes.Keys.Select(k => $"--- {k}\n{Log(k)}")));
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private readonly HashSet<string> _killed = [];
+
+    public async Task<int> ActiveSilosAsync(string token)
+    {
+        using var http = new HttpClient { BaseAddress = ClientApiUrl };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        var cluster = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster");
+        return cluster.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "Active");
+    }
+
+    private void Start(string name, string project, string dll, string arguments, Dictionary<string, string> environment)
+    {
+        var dir = BinaryFolder(project);
+        var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(dir, dll)}\" {arguments}")
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["Messenger__Postgres"] = ConnectionString;
+        start.Environment["Messenger__ClusterId"] = _clusterId;
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var log = new List<string>();
+        lock (_logs)
+        {
+            _logs[name] = log;
+        }
+
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes[name] = process;
+    }
+
+    private void Append(List<string> log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_logs)
+        {
+            log.Add(line);
+            if (log.Count > 2000)
+            {
+                log.RemoveRange(0, 1000);
+            }
+        }
+    }
+
+    /// <summary>The project's own build output, in the same configuration as these tests.</summary>
+    private static string BinaryFolder(string project)
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = here.Parent!.Name; // …/bin/<Configuration>/net10.0/
+        var root = here;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Messenger.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var folder = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Messenger.sln not found above the test binaries."), project, "bin", configuration, "net10.0");
+        return Directory.Exists(folder) ? folder : throw new InvalidOperationException($"{folder} does not exist; build the solution first.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (_, process) in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+    }
+}
