@@ -13,9 +13,10 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuth(this RouteGroupBuilder api)
     {
         var auth = api.MapGroup("/auth").WithTags("Accounts");
-        auth.MapPost("/register", RegisterAsync).AllowAnonymous();
-        auth.MapPost("/login", LoginAsync).AllowAnonymous();
-        auth.MapPost("/logout", LogoutAsync);
+        auth.MapPost("/register", RegisterAsync).AllowAnonymous()
+            .WithSummary("Create an account").ProducesProblem(StatusCodes.Status409Conflict);
+        auth.MapPost("/login", LoginAsync).AllowAnonymous().WithSummary("Log in: a new access token for a new device");
+        auth.MapPost("/logout", LogoutAsync).WithSummary("Revoke this token everywhere and close its device's sockets");
         return api;
     }
 

@@ -11,7 +11,7 @@ public static class ClusterApi
 {
     public static RouteGroupBuilder MapCluster(this RouteGroupBuilder api)
     {
-        api.MapGet("/cluster", GetClusterAsync).WithTags("Cluster");
+        api.MapGet("/cluster", GetClusterAsync).WithTags("Cluster").WithSummary("The silos and this ClientApi, right now");
         return api;
     }
 

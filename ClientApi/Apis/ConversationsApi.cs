@@ -13,12 +13,16 @@ public static class ConversationsApi
     public static RouteGroupBuilder MapConversations(this RouteGroupBuilder api)
     {
         var conversations = api.MapGroup("/conversations").WithTags("Conversations");
-        conversations.MapPost("/", CreateAsync);
-        conversations.MapGet("/", ListAsync);
-        conversations.MapGet("/{conversationId}", GetAsync);
-        conversations.MapPatch("/{conversationId}", RenameAsync);
-        conversations.MapPost("/{conversationId}/members", AddMemberAsync);
-        conversations.MapDelete("/{conversationId}/members/{username}", RemoveMemberAsync);
+        conversations.MapPost("/", CreateAsync).WithSummary("Get-or-create a direct conversation, or create a group")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        conversations.MapGet("/", ListAsync).WithSummary("The caller's conversations, latest activity first");
+        conversations.MapGet("/{conversationId}", GetAsync).WithSummary("A conversation with its members").ProducesProblem(StatusCodes.Status404NotFound);
+        conversations.MapPatch("/{conversationId}", RenameAsync).WithSummary("Rename a group (owner or admin)")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        conversations.MapPost("/{conversationId}/members", AddMemberAsync).WithSummary("Add a member to a group (owner or admin)")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        conversations.MapDelete("/{conversationId}/members/{username}", RemoveMemberAsync).WithSummary("Leave, or remove a member (owner or admin)")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 

@@ -14,9 +14,11 @@ public static partial class MessagesApi
     public static RouteGroupBuilder MapMessages(this RouteGroupBuilder api)
     {
         var conversation = api.MapGroup("/conversations/{conversationId}").WithTags("Messages");
-        conversation.MapPut("/messages/{clientMessageId}", SendAsync);
-        conversation.MapGet("/messages", HistoryAsync);
-        conversation.MapPost("/read", ReadAsync);
+        conversation.MapPut("/messages/{clientMessageId}", SendAsync).WithSummary("Send a message (idempotent per clientMessageId; answered once stored)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        conversation.MapGet("/messages", HistoryAsync).WithSummary("History: after=seq (catch-up), before=seq, or the latest page")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        conversation.MapPost("/read", ReadAsync).WithSummary("Read receipt: move the caller's readSeq forward").ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 

@@ -11,8 +11,9 @@ public static class UsersApi
 {
     public static RouteGroupBuilder MapUsers(this RouteGroupBuilder api)
     {
-        api.MapGet("/me", GetMeAsync).WithTags("Accounts");
-        api.MapGet("/users/{username}", GetUserAsync).WithTags("Accounts");
+        api.MapGet("/me", GetMeAsync).WithTags("Accounts").WithSummary("The caller's profile and presence");
+        api.MapGet("/users/{username}", GetUserAsync).WithTags("Accounts")
+            .WithSummary("A user's public profile").ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 

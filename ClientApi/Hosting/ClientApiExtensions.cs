@@ -113,6 +113,9 @@ public static class ClientApiExtensions
 
         app.MapGroup("/api/v1")
             .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .MapAuth()
             .MapUsers()
             .MapConversations()

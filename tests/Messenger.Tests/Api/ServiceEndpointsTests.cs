@@ -45,6 +45,8 @@ public sealed class ServiceEndpointsTests(ApiFixture api)
         {
             Assert.True(paths.TryGetProperty(path, out _), $"OpenAPI lacks {path}");
         }
+
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "messenger-openapi.json"), document.ToString());
     }
 
     [Fact]
