@@ -1,3 +1,4 @@
+using Messenger.Grains.Interfaces.Models;
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Storage;
@@ -13,7 +14,29 @@ namespace Messenger.Silo.Storage;
 /// </summary>
 public sealed class PostgresGrainStorage(string name, NpgsqlDataSource db, IGrainStorageSerializer serializer, bool asJson) : IGrainStorage
 {
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        Guard(() => ReadAsync(stateName, grainId, grainState));
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        Guard(() => WriteAsync(stateName, grainId, grainState));
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        Guard(() => ClearAsync(stateName, grainId, grainState));
+
+    // A database that cannot be reached is the protocol's 503 "unavailable", not an internal error.
+    private static async Task Guard(Func<Task> operation)
+    {
+        try
+        {
+            await operation();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new MessengerException(ErrorCodes.Unavailable, $"The grain store is unavailable ({ex.GetType().Name}).");
+        }
+    }
+
+    private async Task ReadAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         const string sql = "SELECT version, state::text, state_binary FROM grain_state WHERE grain_id = $1 AND state_name = $2";
         await using var cmd = db.CreateCommand(sql);
@@ -36,7 +59,7 @@ public sealed class PostgresGrainStorage(string name, NpgsqlDataSource db, IGrai
         grainState.RecordExists = true;
     }
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    private async Task WriteAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var data = serializer.Serialize(grainState.State);
         var payload = asJson
@@ -68,7 +91,7 @@ public sealed class PostgresGrainStorage(string name, NpgsqlDataSource db, IGrai
         grainState.RecordExists = true;
     }
 
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    private async Task ClearAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         const string sql = "DELETE FROM grain_state WHERE grain_id = $1 AND state_name = $2 AND ($3::bigint IS NULL OR version = $3)";
         await using var cmd = db.CreateCommand(sql);

@@ -116,10 +116,26 @@ public sealed class RealProcessesTests : IAsyncLifetime
             }
         }
 
+        /// <summary>
+        /// Reads the whole log, retrying 503s as a client honouring Retry-After does: grains
+        /// that lived on the killed silo answer again once membership has declared it dead.
+        /// </summary>
         public async Task<List<JsonElement>> HistoryAsync(string conversationId)
         {
-            var page = await Http.GetFromJsonAsync<JsonElement>($"/api/v1/conversations/{conversationId}/messages?after=0&limit=200");
-            return page.GetProperty("messages").EnumerateArray().ToList();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                var response = await Http.GetAsync($"/api/v1/conversations/{conversationId}/messages?after=0&limit=200");
+                if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
+                {
+                    Assert.True(response.Headers.RetryAfter is not null, "a 503 carries Retry-After");
+                    await Task.Delay(500);
+                    continue;
+                }
+
+                var page = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+                return page.GetProperty("messages").EnumerateArray().ToList();
+            }
         }
     }
 
