@@ -16,12 +16,12 @@ public static class ConversationsApi
         conversations.MapPost("/", CreateAsync).WithSummary("Get-or-create a direct conversation, or create a group")
             .ProducesProblem(StatusCodes.Status404NotFound);
         conversations.MapGet("/", ListAsync).WithSummary("The caller's conversations, latest activity first");
-        conversations.MapGet("/{conversationId}", GetAsync).WithSummary("A conversation with its members").ProducesProblem(StatusCodes.Status404NotFound);
-        conversations.MapPatch("/{conversationId}", RenameAsync).WithSummary("Rename a group (owner or admin)")
+        conversations.MapGet("/{conversationId:length(1,200)}", GetAsync).WithSummary("A conversation with its members").ProducesProblem(StatusCodes.Status404NotFound);
+        conversations.MapPatch("/{conversationId:length(1,200)}", RenameAsync).WithSummary("Rename a group (owner or admin)")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        conversations.MapPost("/{conversationId}/members", AddMemberAsync).WithSummary("Add a member to a group (owner or admin)")
+        conversations.MapPost("/{conversationId:length(1,200)}/members", AddMemberAsync).WithSummary("Add a member to a group (owner or admin)")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        conversations.MapDelete("/{conversationId}/members/{username}", RemoveMemberAsync).WithSummary("Leave, or remove a member (owner or admin)")
+        conversations.MapDelete("/{conversationId:length(1,200)}/members/{username}", RemoveMemberAsync).WithSummary("Leave, or remove a member (owner or admin)")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
@@ -104,11 +104,6 @@ public static class ConversationsApi
     private static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> GetAsync(
         string conversationId, HttpContext context, IGrainFactory grains)
     {
-        if (!Lookup.IsValidConversationId(conversationId))
-        {
-            return Problems.Of(ErrorCodes.NotFound, "Conversation was not found.");
-        }
-
         var userId = context.User.UserIdOf();
         var details = await grains.GetGrain<IConversationGrain>(conversationId).GetDetails(userId);
         return TypedResults.Ok(details.ToResponse(userId));
@@ -118,11 +113,6 @@ public static class ConversationsApi
     private static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> RenameAsync(
         string conversationId, RenameConversationRequest request, HttpContext context, IGrainFactory grains)
     {
-        if (!Lookup.IsValidConversationId(conversationId))
-        {
-            return Problems.Of(ErrorCodes.NotFound, "Conversation was not found.");
-        }
-
         var userId = context.User.UserIdOf();
         var grain = grains.GetGrain<IConversationGrain>(conversationId);
         await grain.Rename(userId, request.Title!);
@@ -133,11 +123,6 @@ public static class ConversationsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> AddMemberAsync(
         string conversationId, AddMemberRequest request, HttpContext context, IGrainFactory grains)
     {
-        if (!Lookup.IsValidConversationId(conversationId))
-        {
-            return Problems.Of(ErrorCodes.NotFound, "Conversation was not found.");
-        }
-
         var member = await Lookup.FindUserAsync(grains, request.Username!);
         if (member is null)
         {
@@ -153,11 +138,6 @@ public static class ConversationsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(
         string conversationId, string username, HttpContext context, IGrainFactory grains)
     {
-        if (!Lookup.IsValidConversationId(conversationId))
-        {
-            return Problems.Of(ErrorCodes.NotFound, "Conversation was not found.");
-        }
-
         var member = await Lookup.FindUserAsync(grains, username);
         if (member is null)
         {

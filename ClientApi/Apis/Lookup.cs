@@ -20,8 +20,6 @@ public static partial class Lookup
         return userId is null ? null : await grains.GetGrain<IUserGrain>(userId).GetProfile();
     }
 
-    public static bool IsValidConversationId(string id) => id.Length is > 0 and <= 200;
-
     [GeneratedRegex(Validation.UsernamePattern)]
     private static partial Regex UsernameRegex();
 }

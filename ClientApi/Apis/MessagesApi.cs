@@ -13,7 +13,7 @@ public static partial class MessagesApi
 {
     public static RouteGroupBuilder MapMessages(this RouteGroupBuilder api)
     {
-        var conversation = api.MapGroup("/conversations/{conversationId}").WithTags("Messages");
+        var conversation = api.MapGroup("/conversations/{conversationId:length(1,200)}").WithTags("Messages");
         conversation.MapPut("/messages/{clientMessageId}", SendAsync).WithSummary("Send a message (idempotent per clientMessageId; answered once stored)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         conversation.MapGet("/messages", HistoryAsync).WithSummary("History: after=seq (catch-up), before=seq, or the latest page")
@@ -40,11 +40,6 @@ public static partial class MessagesApi
             return Problems.Of(ErrorCodes.MessageTooLarge, $"text is longer than {maxLength} characters.");
         }
 
-        if (!Lookup.IsValidConversationId(conversationId))
-        {
-            return Problems.Of(ErrorCodes.NotFound, "Conversation was not found.");
-        }
-
         var result = await grains.GetGrain<IConversationGrain>(conversationId)
             .Send(new SendMessageCommand(context.User.UserIdOf(), clientMessageId, request.Text, request.ReplyTo));
         return TypedResults.Ok(result.ToResponse());
@@ -68,11 +63,6 @@ public static partial class MessagesApi
             return Problems.Invalid(after < 0 ? "after" : "before", "after and before must not be negative.");
         }
 
-        if (!Lookup.IsValidConversationId(conversationId))
-        {
-            return Problems.Of(ErrorCodes.NotFound, "Conversation was not found.");
-        }
-
         var page = await grains.GetGrain<IConversationGrain>(conversationId)
             .GetMessages(context.User.UserIdOf(), new HistoryQuery(after, before, size));
         return TypedResults.Ok(page.ToResponse());
@@ -82,11 +72,6 @@ public static partial class MessagesApi
     private static async Task<Results<NoContent, ProblemHttpResult>> ReadAsync(
         string conversationId, ReadRequest request, HttpContext context, IGrainFactory grains)
     {
-        if (!Lookup.IsValidConversationId(conversationId))
-        {
-            return Problems.Of(ErrorCodes.NotFound, "Conversation was not found.");
-        }
-
         await grains.GetGrain<IConversationGrain>(conversationId).MarkRead(context.User.UserIdOf(), request.Seq!.Value);
         return TypedResults.NoContent();
     }

@@ -61,6 +61,7 @@ public sealed class ConversationsApiTests(ApiFixture api)
         Assert.Equal(id, seenByMember.GetProperty("conversationId").GetString());
         await AssertProblemAsync(await stranger.Http.GetAsync($"/api/v1/conversations/{id}"), HttpStatusCode.NotFound, "not_found");
         await AssertProblemAsync(await stranger.Http.GetAsync("/api/v1/conversations/g_doesnotexist"), HttpStatusCode.NotFound, "not_found");
+        await AssertProblemAsync(await stranger.Http.GetAsync($"/api/v1/conversations/{new string('g', 300)}"), HttpStatusCode.NotFound, "not_found");
         await AssertProblemAsync(await stranger.SendAsync(id, "let me in"), HttpStatusCode.NotFound, "not_found");
         await AssertProblemAsync(await stranger.Http.GetAsync($"/api/v1/conversations/{id}/messages"), HttpStatusCode.NotFound, "not_found");
     }
