@@ -25,6 +25,7 @@ public sealed partial class ClientSession
     private readonly Channel<Outgoing> _outbox;
     private readonly SemaphoreSlim _sendSlots;
     private readonly CancellationTokenSource _stop = new();
+    private volatile bool _closing;
 
     public ClientSession(string userId, string deviceId, WebSocket socket, SessionContext context)
     {
@@ -56,6 +57,11 @@ public sealed partial class ClientSession
             return true;
         }
 
+        if (_closing)
+        {
+            return false; // already closing: frames after the close frame are dropped
+        }
+
         LogSlowClient(_context.Logger, SessionId);
         Close((WebSocketCloseStatus)1013, "Too slow; reconnect and catch up.");
         return false;
@@ -64,6 +70,7 @@ public sealed partial class ClientSession
     /// <summary>Closes the socket after the frames already queued.</summary>
     public void Close(WebSocketCloseStatus status, string reason)
     {
+        _closing = true;
         if (!_outbox.Writer.TryWrite(new Outgoing(null, status, reason)))
         {
             _stop.Cancel(); // queue full: no polite close possible
