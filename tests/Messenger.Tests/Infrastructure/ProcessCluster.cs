@@ -155,8 +155,8 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>The project's own build output, in the same configuration as these tests.</summary>
-    private static string BinaryFolder(string project)
+    /// <summary>The build output of a project folder of the repository, in the same configuration as these tests.</summary>
+    public static string BinaryFolder(string project)
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = here.Parent!.Name; // …/bin/<Configuration>/net10.0/

@@ -1,0 +1,165 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using System.Threading.Channels;
+
+namespace Messenger.Bench.Client;
+
+/// <summary>
+/// One simulated WebSocket session: a receive loop that hands every frame to a callback, and
+/// sends serialized through a queue (a WebSocket allows one sender at a time).
+/// </summary>
+public sealed class BenchSession : IAsyncDisposable
+{
+    private readonly ClientWebSocket _socket = new();
+    private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private Task _receiving = Task.CompletedTask;
+    private Task _sending = Task.CompletedTask;
+
+    private BenchSession(BenchUser user, int index)
+    {
+        User = user;
+        Index = index;
+        _socket.Options.KeepAliveInterval = TimeSpan.Zero;
+    }
+
+    public BenchUser User { get; }
+
+    /// <summary>The session's number within its scenario.</summary>
+    public int Index { get; }
+
+    public bool IsOpen => _socket.State == WebSocketState.Open;
+
+    /// <summary>Connects and returns once the <c>ready</c> frame has arrived.</summary>
+    public static async Task<BenchSession> ConnectAsync(Uri baseAddress, BenchUser user, int index, Action<BenchSession, ServerFrame> onFrame, IPAddress? localAddress = null, CancellationToken cancellationToken = default)
+    {
+        var session = new BenchSession(user, index);
+        var uri = new Uri($"{(baseAddress.Scheme == "https" ? "wss" : "ws")}://{baseAddress.Authority}/api/v1/ws?access_token={Uri.EscapeDataString(user.Token)}");
+        if (localAddress is null)
+        {
+            await session._socket.ConnectAsync(uri, cancellationToken);
+        }
+        else
+        {
+            // One source address offers ~28k ephemeral ports; spreading sessions over
+            // 127.0.0.x is how one machine opens 100k of them.
+            using var handler = new SocketsHttpHandler { ConnectCallback = (context, token) => BindAndConnectAsync(context, localAddress, token) };
+            using var invoker = new HttpMessageInvoker(handler, disposeHandler: false);
+            await session._socket.ConnectAsync(uri, invoker, cancellationToken);
+        }
+
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        session._receiving = session.ReceiveLoopAsync((s, frame) =>
+        {
+            if (frame.Type == "ready")
+            {
+                ready.TrySetResult();
+            }
+            else
+            {
+                onFrame(s, frame);
+            }
+        }, ready);
+        session._sending = session.SendLoopAsync();
+        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        return session;
+    }
+
+    public void Send(string json) => _outbox.Writer.TryWrite(Encoding.UTF8.GetBytes(json));
+
+    public async ValueTask DisposeAsync()
+    {
+        _outbox.Writer.TryComplete();
+        try
+        {
+            if (_socket.State == WebSocketState.Open)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bench done", timeout.Token);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+
+        await _stop.CancelAsync();
+        _socket.Abort();
+        await Task.WhenAll(_receiving, _sending).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+        _socket.Dispose();
+    }
+
+    private async Task ReceiveLoopAsync(Action<BenchSession, ServerFrame> onFrame, TaskCompletionSource ready)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (length == buffer.Length)
+                    {
+                        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan().CopyTo(bigger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = bigger;
+                    }
+
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), _stop.Token);
+                    length += result.Count;
+                }
+                while (!result.EndOfMessage);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                onFrame(this, FrameReader.Read(buffer.AsSpan(0, length)));
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            ready.TrySetException(ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            await foreach (var frame in _outbox.Reader.ReadAllAsync(_stop.Token))
+            {
+                await _socket.SendAsync(frame, WebSocketMessageType.Text, true, _stop.Token);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private static async ValueTask<Stream> BindAndConnectAsync(SocketsHttpConnectionContext context, IPAddress local, CancellationToken token)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(local, 0));
+            await socket.ConnectAsync(context.DnsEndPoint, token);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

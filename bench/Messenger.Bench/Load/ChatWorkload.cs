@@ -1,0 +1,378 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Messenger.Bench.Client;
+using Messenger.Bench.Report;
+
+namespace Messenger.Bench.Load;
+
+/// <summary>
+/// Conversations of a given size with live sessions for every member, driven open-loop: sends
+/// go out on schedule whether or not earlier ones were answered. Every send is tracked from
+/// its scheduled time to its ack and to each member session's push; afterwards every
+/// acknowledged message is checked against the stored log (lost, gaps) and every session's
+/// pushes against it (duplicates, missed pushes that catch-up recovers).
+/// </summary>
+public sealed class ChatWorkload : IAsyncDisposable
+{
+    private readonly BenchContext _context;
+    private readonly ApiClient _api;
+    private readonly string _tag;
+    private readonly string _payload;
+    private readonly List<Conversation> _conversations = [];
+    private readonly List<BenchSession> _sessions = [];
+    private readonly ConcurrentDictionary<long, SendRecord> _sends = new();
+    private readonly ConcurrentDictionary<string, long> _errorsByCode = new();
+    private readonly LatencyRecorder _delivery = new();
+    private readonly LatencyRecorder _ack = new();
+    private (int Conversation, int Slot)[] _sessionPlace = [];
+    private long _nextId;
+    private long _acked;
+    private long _errors;
+    private long _deliveries;
+    private int _nextConversation;
+
+    private ChatWorkload(BenchContext context, ApiClient api, string tag)
+    {
+        _context = context;
+        _api = api;
+        _tag = tag;
+        _payload = new string('x', context.Settings.TextLength);
+    }
+
+    public long Deliveries => Interlocked.Read(ref _deliveries);
+
+    /// <summary>
+    /// <paramref name="count"/> conversations of <paramref name="size"/> members (2 = direct),
+    /// of whom <paramref name="senders"/> send, each member with one live session.
+    /// </summary>
+    public static async Task<ChatWorkload> CreateAsync(BenchContext context, ApiClient api, IReadOnlyList<BenchUser> users, string tag, int count, int size, int senders)
+    {
+        var workload = new ChatWorkload(context, api, $"{tag}{context.RunId}");
+        workload._sessionPlace = new (int, int)[count * size];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        {
+            var members = users.Skip(i * size).Take(size).ToArray();
+            var id = size == 2
+                ? await api.DirectAsync(members[0], members[1])
+                : await api.GroupAsync(members[0], $"{tag} {i}", members.Skip(1));
+            lock (workload._conversations)
+            {
+                workload._conversations.Add(new Conversation(i, id, members, senders));
+            }
+        });
+        workload._conversations.Sort((a, b) => a.Index.CompareTo(b.Index));
+
+        var connectStarted = Stopwatch.GetTimestamp();
+        var sessions = new BenchSession[count * size];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count * size), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (n, _) =>
+        {
+            var conversation = workload._conversations[n / size];
+            workload._sessionPlace[n] = (n / size, n % size);
+            sessions[n] = await BenchSession.ConnectAsync(api.BaseAddress, conversation.Members[n % size], n, workload.OnFrame);
+        });
+        workload._sessions.AddRange(sessions);
+        foreach (var conversation in workload._conversations)
+        {
+            conversation.Sessions = sessions.Skip(conversation.Index * size).Take(size).ToArray();
+        }
+
+        context.Log.Info($"{tag}: {count} conversation(s) of {size}, {sessions.Length} sessions connected in {Stopwatch.GetElapsedTime(connectStarted).TotalSeconds:F1} s");
+        return workload;
+    }
+
+    /// <summary>Sends at <paramref name="rate"/> per second for <paramref name="duration"/>; returns what this phase did.</summary>
+    public async Task<PhaseStats> DriveAsync(string phase, double rate, TimeSpan duration)
+    {
+        var started = Stopwatch.GetTimestamp();
+        long issued = 0;
+        var acked0 = Interlocked.Read(ref _acked);
+        var deliveries0 = Deliveries;
+        var errors0 = Interlocked.Read(ref _errors);
+        long lastAcked = acked0, lastDeliveries = deliveries0;
+        var nextTick = 1.0;
+        var worstP99 = 0.0;
+        var recoveredAt = double.NaN;
+        while (true)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            if (elapsed >= duration.TotalSeconds)
+            {
+                break;
+            }
+
+            // Open loop: send i is scheduled at i / rate; everything due by now goes out now,
+            // answered or not.
+            var due = Math.Min((long)(elapsed * rate) + 1, (long)(duration.TotalSeconds * rate)) - issued;
+            for (var k = 0; k < due; k++)
+            {
+                Issue(started + (long)((issued + k) / rate * Stopwatch.Frequency));
+            }
+
+            issued += Math.Max(0, due);
+            if (elapsed >= nextTick)
+            {
+                var acked = Interlocked.Read(ref _acked);
+                var deliveries = Deliveries;
+                var p99 = _delivery.TakeWindowP99();
+                _ack.TakeWindowP99();
+                if (!double.IsNaN(p99))
+                {
+                    worstP99 = Math.Max(worstP99, p99);
+                    if (double.IsNaN(recoveredAt) && p99 <= 100)
+                    {
+                        recoveredAt = nextTick;
+                    }
+                }
+
+                _context.Log.Tick(phase, nextTick, rate, acked - lastAcked, deliveries - lastDeliveries, p99, Interlocked.Read(ref _errors) - errors0);
+                lastAcked = acked;
+                lastDeliveries = deliveries;
+                nextTick += 1;
+            }
+
+            await Task.Delay(1);
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return new PhaseStats(
+            issued,
+            (Interlocked.Read(ref _acked) - acked0) / seconds,
+            (Deliveries - deliveries0) / seconds,
+            Interlocked.Read(ref _errors) - errors0,
+            worstP99,
+            recoveredAt,
+            seconds);
+    }
+
+    /// <summary>
+    /// Runs at the rate without keeping the latencies: the first seconds of a fresh cluster
+    /// pay for JIT compilation and grain activations, which is not the steady state measured.
+    /// Delivery checks still cover these sends.
+    /// </summary>
+    public async Task WarmUpAsync(double rate, TimeSpan duration)
+    {
+        await DriveAsync("warm-up", rate, duration);
+        await DrainAsync(TimeSpan.FromSeconds(10));
+        _delivery.Reset();
+        _ack.Reset();
+    }
+
+    /// <summary>Steps the rate up until p99 passes 100 ms, errors appear or acks fall behind; returns the last good rate.</summary>
+    public async Task<double> FindMaxAsync(double startRate, TimeSpan step)
+    {
+        var rate = startRate;
+        var best = 0.0;
+        while (true)
+        {
+            var stats = await DriveAsync("find-max", rate, step);
+            var ok = stats.Errors == 0 && stats.WorstP99 <= 100 && stats.AckedPerSec >= rate * 0.9;
+            _context.Log.Info($"find-max: {rate:F0}/s -> acked {stats.AckedPerSec:F0}/s, worst p99 {stats.WorstP99:F1} ms, errors {stats.Errors}: {(ok ? "ok" : "over")}");
+            if (!ok || rate > 1_000_000)
+            {
+                await DrainAsync(TimeSpan.FromSeconds(10));
+                return best;
+            }
+
+            best = rate;
+            rate *= 1.4;
+        }
+    }
+
+    /// <summary>Waits until every send is answered and pushes stopped arriving (or the time is up).</summary>
+    public async Task DrainAsync(TimeSpan atMost)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(atMost.TotalSeconds * Stopwatch.Frequency);
+        var last = -1L;
+        var quietSince = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            var answered = _sends.Values.Count(s => s.State != 0);
+            var deliveries = Deliveries;
+            if (deliveries != last)
+            {
+                last = deliveries;
+                quietSince = Stopwatch.GetTimestamp();
+            }
+            else if (answered == _sends.Count && Stopwatch.GetElapsedTime(quietSince).TotalSeconds > 1)
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Checks every acknowledged message against the log and every session's pushes.</summary>
+    public async Task<ScenarioResult> VerifyAsync(string scenario, PhaseStats measured, double targetRate)
+    {
+        await DrainAsync(TimeSpan.FromSeconds(15));
+        long lost = 0, gaps = 0, duplicates = 0, missed = 0, recovered = 0;
+        var notes = new List<string>();
+        var byConversation = _sends.Values.GroupBy(s => s.Conversation).ToDictionary(g => g.Key, g => g.ToList());
+        await Parallel.ForEachAsync(_conversations, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (conversation, _) =>
+        {
+            // What catch-up (messages?after=) returns is the stored log itself.
+            var stored = await _api.HistoryAfterAsync(conversation.Members[0], conversation.Id, 0);
+            var storedSeqs = stored.Select(m => m.Seq).ToList();
+            var conversationGaps = storedSeqs.Select((seq, i) => seq != i + 1).Count(g => g);
+            var storedByClientId = stored.ToDictionary(m => m.ClientMessageId, m => m.Seq);
+            long conversationLost = 0, conversationDuplicates = 0, conversationMissed = 0, conversationRecovered = 0;
+            foreach (var send in byConversation.GetValueOrDefault(conversation.Index) ?? [])
+            {
+                var isStored = storedByClientId.TryGetValue($"{_tag}-{send.Id}", out var storedSeq);
+                if (send.State == SendRecord.Acked && (!isStored || storedSeq != send.Seq))
+                {
+                    conversationLost++;
+                }
+
+                if (!isStored)
+                {
+                    continue;
+                }
+
+                for (var slot = 0; slot < send.Delivered.Length; slot++)
+                {
+                    var count = Volatile.Read(ref send.Delivered[slot]);
+                    if (count > 1)
+                    {
+                        conversationDuplicates += count - 1;
+                    }
+                    else if (count == 0)
+                    {
+                        conversationMissed++;
+                        conversationRecovered++; // it is in the log, so catch-up delivers it
+                    }
+                }
+            }
+
+            Interlocked.Add(ref lost, conversationLost);
+            Interlocked.Add(ref gaps, conversationGaps);
+            Interlocked.Add(ref duplicates, conversationDuplicates);
+            Interlocked.Add(ref missed, conversationMissed);
+            Interlocked.Add(ref recovered, conversationRecovered);
+        });
+
+        var unanswered = _sends.Values.LongCount(s => s.State == SendRecord.Pending);
+        if (unanswered > 0)
+        {
+            notes.Add($"{unanswered} sends got no answer before the drain ended");
+        }
+
+        return new ScenarioResult
+        {
+            Scenario = scenario,
+            SendsPerSec = Math.Round(measured.AckedPerSec, 1),
+            DeliveriesPerSec = Math.Round(measured.DeliveriesPerSec, 1),
+            LatencyMs = _delivery.Summary(),
+            AckLatencyMs = _ack.Summary(),
+            Sent = _sends.Count,
+            Acknowledged = Interlocked.Read(ref _acked),
+            Lost = lost,
+            Duplicates = duplicates,
+            Gaps = gaps,
+            Errors = Interlocked.Read(ref _errors),
+            ErrorsByCode = new Dictionary<string, long>(_errorsByCode),
+            Unanswered = unanswered,
+            PushesMissed = missed,
+            PushesRecovered = recovered,
+            DurationSec = Math.Round(measured.Seconds, 1),
+            TargetRate = Math.Round(targetRate, 1),
+            Notes = notes,
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Parallel.ForEachAsync(_sessions, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (s, _) => await s.DisposeAsync());
+    }
+
+    private void Issue(long scheduled)
+    {
+        var conversation = _conversations[_nextConversation++ % _conversations.Count];
+        var slot = conversation.NextSender();
+        var id = _nextId++;
+        _sends[id] = new SendRecord(id, conversation.Index, slot, scheduled, conversation.Members.Length);
+        conversation.Sessions[slot].Send(
+            $"{{\"type\":\"send\",\"ref\":{id},\"conversationId\":\"{conversation.Id}\",\"clientMessageId\":\"{_tag}-{id}\",\"text\":\"{_payload}\"}}");
+    }
+
+    private void OnFrame(BenchSession session, ServerFrame frame)
+    {
+        var now = Stopwatch.GetTimestamp();
+        switch (frame.Type)
+        {
+            case "message" when TryParseId(frame.ClientMessageId, out var id) && _sends.TryGetValue(id, out var send):
+                var slot = _sessionPlace[session.Index].Slot;
+                Interlocked.Increment(ref _deliveries);
+                if (Interlocked.Increment(ref send.Delivered[slot]) == 1 && slot != send.SenderSlot)
+                {
+                    _delivery.Record(send.Scheduled, now);
+                }
+
+                break;
+            case "ack" when _sends.TryGetValue(frame.Ref, out var acked):
+                acked.Seq = frame.Seq;
+                if (Interlocked.CompareExchange(ref acked.State, SendRecord.Acked, SendRecord.Pending) == SendRecord.Pending)
+                {
+                    Interlocked.Increment(ref _acked);
+                    _ack.Record(acked.Scheduled, now);
+                }
+
+                break;
+            case "error":
+                Interlocked.Increment(ref _errors);
+                _errorsByCode.AddOrUpdate(frame.Code ?? "unknown", 1, (_, n) => n + 1);
+                if (_sends.TryGetValue(frame.Ref, out var failed))
+                {
+                    Interlocked.CompareExchange(ref failed.State, SendRecord.Failed, SendRecord.Pending);
+                }
+
+                break;
+        }
+    }
+
+    private bool TryParseId(string? clientMessageId, out long id)
+    {
+        id = 0;
+        return clientMessageId is not null
+            && clientMessageId.Length > _tag.Length + 1
+            && clientMessageId.StartsWith(_tag, StringComparison.Ordinal)
+            && long.TryParse(clientMessageId.AsSpan(_tag.Length + 1), out id);
+    }
+
+    private sealed class Conversation(int index, string id, BenchUser[] members, int senders)
+    {
+        private int _next;
+
+        public int Index { get; } = index;
+
+        public string Id { get; } = id;
+
+        public BenchUser[] Members { get; } = members;
+
+        public BenchSession[] Sessions { get; set; } = [];
+
+        public int NextSender() => _next++ % Math.Min(senders, Members.Length);
+    }
+
+    private sealed class SendRecord(long id, int conversation, int senderSlot, long scheduled, int members)
+    {
+        public const int Pending = 0;
+        public const int Acked = 1;
+        public const int Failed = 2;
+
+        public long Id { get; } = id;
+
+        public int Conversation { get; } = conversation;
+
+        public int SenderSlot { get; } = senderSlot;
+
+        public long Scheduled { get; } = scheduled;
+
+        public long Seq;
+
+        public int State;
+
+        public readonly int[] Delivered = new int[members];
+    }
+}

@@ -1,0 +1,59 @@
+using Messenger.Bench.Client;
+using Messenger.Bench.Load;
+using Messenger.Bench.Report;
+
+namespace Messenger.Bench.Scenarios;
+
+/// <summary>
+/// The messaging scenarios: <c>direct</c> (pairs), <c>group</c> (groups of 10) and <c>room</c>
+/// (one big group, a few senders). With <c>--find-max</c> the rate climbs until p99 passes
+/// 100 ms, and the measured run is at 80 % of that maximum.
+/// </summary>
+public static class ChatScenario
+{
+    public sealed record Shape(string Name, int Conversations, int Size, int Senders, double DefaultRate);
+
+    public static Shape ShapeOf(string name, BenchSettings s) => name switch
+    {
+        "direct" or "baseline" => new Shape(name, s.Quick ? 20 : s.Pairs, 2, 2, s.Quick ? 200 : 2000),
+        "group" => new Shape(name, s.Quick ? 4 : s.Groups, 10, 10, s.Quick ? 50 : 500),
+        "room" => new Shape(name, 1, s.Quick ? 50 : s.RoomSize, s.RoomSenders, s.Quick ? 10 : 60),
+        _ => throw new ArgumentException($"{name} is not a chat scenario"),
+    };
+
+    public static async Task<ScenarioResult> RunAsync(BenchContext context, ApiClient api, Shape shape, int userOffset = 0)
+    {
+        context.Log.Scenario(shape.Name);
+        var users = (await context.UsersAsync(userOffset + (shape.Conversations * shape.Size))).Skip(userOffset).ToList();
+        await using var workload = await ChatWorkload.CreateAsync(context, api, users, shape.Name, shape.Conversations, shape.Size, shape.Senders);
+        var settings = context.Settings;
+        var rate = settings.Rate ?? shape.DefaultRate;
+        double? max = null;
+        if (settings.FindMax)
+        {
+            max = await workload.FindMaxAsync(Math.Max(10, shape.DefaultRate / 4), TimeSpan.FromSeconds(settings.Quick ? 3 : 8));
+            rate = Math.Max(1, max.Value * 0.8);
+            await workload.WarmUpAsync(rate, TimeSpan.FromSeconds(1));
+            context.Log.Info($"{shape.Name}: maximum {max:F0} sends/s; measuring at 80 % = {rate:F0}/s");
+        }
+
+        var duration = settings.Quick ? TimeSpan.FromSeconds(5) : settings.Duration;
+        if (max is null)
+        {
+            await workload.WarmUpAsync(rate, TimeSpan.FromSeconds(settings.Quick ? 1 : 3));
+        }
+
+        var measured = await workload.DriveAsync("measure", rate, duration);
+        var result = await workload.VerifyAsync(shape.Name, measured, rate);
+        if (max is not null)
+        {
+            result.Extra["maxSendsPerSec"] = Math.Round(max.Value, 1);
+            result.Extra["maxDeliveriesPerSec"] = Math.Round(max.Value * shape.Size, 1);
+        }
+
+        result.Extra["conversations"] = shape.Conversations;
+        result.Extra["membersPerConversation"] = shape.Size;
+        result.Extra["sessions"] = shape.Conversations * shape.Size;
+        return result;
+    }
+}
