@@ -1,11 +1,10 @@
 using Messenger.Grains.Interfaces.Models;
-using Messenger.Grains.Interfaces.Push;
 
 namespace Messenger.Grains.Interfaces;
 
 /// <summary>
-/// Keyed by user id: the profile, the user's conversations, and the live sessions
-/// (which ClientApi holds each), so that events reach every device of the user.
+/// Keyed by user id: the profile, the user's conversations, and the live sessions (which
+/// ClientApi holds each: presence, the ready snapshot, closing a device's sockets).
 /// </summary>
 [Alias("messenger.IUserGrain")]
 public interface IUserGrain : IGrainWithStringKey
@@ -48,10 +47,6 @@ public interface IUserGrain : IGrainWithStringKey
     /// </summary>
     [Alias("RenewSessions")]
     Task RenewSessions(IReadOnlyList<SessionLease> sessions);
-
-    /// <summary>Pushes an event to every live session of the user. One-way: the sender never waits.</summary>
-    [OneWay, Alias("Deliver")]
-    Task Deliver(PushEvent pushEvent);
 
     /// <summary>Closes the sockets of one device (after logout).</summary>
     [Alias("CloseDevice")]

@@ -93,6 +93,7 @@ public static class ClientApiExtensions
         services.AddSingleton<FrameSerializer>();
         services.AddSingleton<SessionContext>();
         services.AddHostedService<PushSubscriber>();
+        services.AddHostedService<ClientApiHeartbeat>();
         services.AddHostedService<SessionLeaseRenewer>();
 
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);

@@ -4,8 +4,9 @@ using Orleans.Streams;
 namespace Messenger.ClientApi.Sessions;
 
 /// <summary>
-/// Subscribes this ClientApi to its own push stream and hands each item to the sessions it
-/// names. One stream per ClientApi (not per user) keeps pub/sub state to a row per instance.
+/// Subscribes this ClientApi to its own push stream and hands each event to the sessions of
+/// the users it names. One stream per ClientApi (not per user) keeps pub/sub state to a row
+/// per instance, and routing to sessions happens here, where the sessions are.
 /// </summary>
 public sealed partial class PushSubscriber(
     IClusterClient cluster,
@@ -14,11 +15,11 @@ public sealed partial class PushSubscriber(
     FrameSerializer frames,
     ILogger<PushSubscriber> logger) : IHostedService
 {
-    private StreamSubscriptionHandle<SessionPush>? _subscription;
+    private StreamSubscriptionHandle<PushBatch>? _subscription;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var stream = cluster.GetStreamProvider(PushStreams.ProviderName).GetStream<SessionPush>(PushStreams.ForClientApi(identity.InstanceId));
+        var stream = cluster.GetStreamProvider(PushStreams.ProviderName).GetStream<PushBatch>(PushStreams.ForClientApi(identity.InstanceId));
         _subscription = await stream.SubscribeAsync(OnPushAsync);
         LogSubscribed(identity.InstanceId);
     }
@@ -39,28 +40,47 @@ public sealed partial class PushSubscriber(
         }
     }
 
-    private Task OnPushAsync(SessionPush push, StreamSequenceToken? token)
+    private Task OnPushAsync(PushBatch batch, StreamSequenceToken? token)
     {
-        if (push.Event is SessionRevoked)
+        foreach (var envelope in batch.Envelopes)
         {
-            foreach (var id in push.SessionIds)
+            if (envelope.SessionIds is { } targeted)
             {
-                sessions.Find(id)?.Close(ClientSession.Revoked, "Token revoked.");
+                Deliver(envelope.Event, targeted.Select(sessions.Find).OfType<ClientSession>());
             }
-
-            return Task.CompletedTask;
-        }
-
-        var frame = frames.FromEvent(push.Event);
-        if (frame is not null)
-        {
-            foreach (var id in push.SessionIds)
+            else
             {
-                sessions.Find(id)?.Enqueue(frame);
+                Deliver(envelope.Event, envelope.UserIds.SelectMany(sessions.ForUser));
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    private void Deliver(PushEvent pushEvent, IEnumerable<ClientSession> targets)
+    {
+        if (pushEvent is SessionRevoked)
+        {
+            foreach (var session in targets)
+            {
+                session.Close(ClientSession.Revoked, "Token revoked.");
+            }
+
+            return;
+        }
+
+        // Serialized once, lazily: most events for users with no session here cost nothing.
+        byte[]? frame = null;
+        foreach (var session in targets)
+        {
+            frame ??= frames.FromEvent(pushEvent);
+            if (frame is null)
+            {
+                return;
+            }
+
+            session.Enqueue(frame);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to push stream of {InstanceId}")]

@@ -2,7 +2,7 @@ namespace Messenger.Grains.Interfaces.Push;
 
 /// <summary>
 /// Names of the push path: every ClientApi instance subscribes to one stream of its own,
-/// keyed by its instance id, and user grains publish <see cref="SessionPush"/> items there.
+/// keyed by its instance id, and each silo publishes <see cref="PushBatch"/> items there.
 /// </summary>
 public static class PushStreams
 {

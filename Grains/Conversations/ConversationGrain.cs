@@ -1,3 +1,4 @@
+using Messenger.Grains.Push;
 using Messenger.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ namespace Messenger.Grains.Conversations;
 internal sealed partial class ConversationGrain(
     [PersistentState("conversation", StorageNames.Messenger)] IPersistentState<ConversationState> state,
     MessageLog log,
+    PushOutbox outbox,
     IOptions<ConversationOptions> options,
     TimeProvider time,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
@@ -31,6 +33,7 @@ internal sealed partial class ConversationGrain(
     private long _lastSeq;
     private MessageRecord? _lastMessage;
     private IGrainTimer? _saveTimer;
+    private string[]? _memberIds;
 
     private ConversationState State => state.State;
 
@@ -192,9 +195,7 @@ internal sealed partial class ConversationGrain(
         State.ChangedAt = Now();
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IUserGrain>(target.UserId).RemoveConversation(Id);
-        var removed = new ConversationChanged(Id, ConversationChanges.MemberRemoved);
-        Broadcast(removed);
-        GrainFactory.GetGrain<IUserGrain>(target.UserId).Deliver(removed).Ignore();
+        outbox.Publish([.. MemberIds(), target.UserId], new ConversationChanged(Id, ConversationChanges.MemberRemoved));
     }
 
     public async Task<SendResult> Send(SendMessageCommand command)
@@ -302,13 +303,18 @@ internal sealed partial class ConversationGrain(
         }
     }
 
-    private void Broadcast(PushEvent pushEvent)
+    // Queued, not awaited: a push never holds up the conversation, and it goes out once per
+    // ClientApi rather than once per member.
+    private void Broadcast(PushEvent pushEvent) => outbox.Publish(MemberIds(), pushEvent);
+
+    private string[] MemberIds()
     {
-        foreach (var member in State.Members)
+        if (_memberIds is null || _memberIds.Length != State.Members.Count)
         {
-            // One-way: a slow or failing member never holds up the conversation.
-            GrainFactory.GetGrain<IUserGrain>(member.UserId).Deliver(pushEvent).Ignore();
+            _memberIds = State.Members.Select(m => m.UserId).ToArray();
         }
+
+        return _memberIds;
     }
 
     private Task AddToUsersAsync(IEnumerable<MemberState> members) =>

@@ -1,3 +1,4 @@
+using Messenger.Grains.Push;
 using Messenger.Grains.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -5,10 +6,12 @@ namespace Messenger.Grains.Users;
 
 /// <summary>
 /// One user: profile, conversation list, and the live sessions with the ClientApi that holds
-/// each. Pushes go out on the per-ClientApi streams, one item per ClientApi per event.
+/// each (presence, the ready snapshot, closing a device's sockets). Message pushes do not pass
+/// through here: conversations publish to the ClientApis directly (<see cref="PushOutbox"/>).
 /// </summary>
 internal sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Messenger)] IPersistentState<UserState> state,
+    PushOutbox outbox,
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
@@ -100,51 +103,20 @@ internal sealed partial class UserGrain(
         return Task.CompletedTask;
     }
 
-    public async Task Deliver(PushEvent pushEvent)
-    {
-        DropExpiredSessions();
-        if (_sessions.Count == 0)
-        {
-            return;
-        }
-
-        // One stream item per ClientApi, naming the sessions there; isolate failures per
-        // ClientApi so one that is gone does not stop delivery to the others.
-        var provider = this.GetStreamProvider(PushStreams.ProviderName);
-        var perClientApi = _sessions.Values.GroupBy(s => s.Lease.ClientApiId);
-        await Task.WhenAll(perClientApi.Select(async group =>
-        {
-            var push = new SessionPush(group.Select(s => s.Lease.SessionId).ToList(), pushEvent);
-            try
-            {
-                await provider.GetStream<SessionPush>(PushStreams.ForClientApi(group.Key)).OnNextAsync(push);
-            }
-            catch (Exception ex)
-            {
-                LogPushFailed(ex, Id, group.Key);
-            }
-        }));
-    }
-
-    public async Task CloseDevice(string deviceId)
+    public Task CloseDevice(string deviceId)
     {
         var closing = _sessions.Values.Where(s => s.Lease.DeviceId == deviceId).ToList();
-        if (closing.Count == 0)
-        {
-            return;
-        }
-
-        var provider = this.GetStreamProvider(PushStreams.ProviderName);
         foreach (var group in closing.GroupBy(s => s.Lease.ClientApiId))
         {
-            var push = new SessionPush(group.Select(s => s.Lease.SessionId).ToList(), new SessionRevoked());
-            await provider.GetStream<SessionPush>(PushStreams.ForClientApi(group.Key)).OnNextAsync(push);
+            outbox.PublishToSessions(group.Key, Id, group.Select(s => s.Lease.SessionId).ToList(), new SessionRevoked());
         }
 
         foreach (var session in closing)
         {
             _sessions.Remove(session.Lease.SessionId);
         }
+
+        return Task.CompletedTask;
     }
 
     private void Lease(SessionLease session)
@@ -181,7 +153,4 @@ internal sealed partial class UserGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId}: session {SessionId} lease expired")]
     private partial void LogLeaseExpired(string userId, string sessionId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId}: push to ClientApi {ClientApiId} failed")]
-    private partial void LogPushFailed(Exception ex, string userId, string clientApiId);
 }

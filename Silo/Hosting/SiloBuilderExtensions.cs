@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Messenger.Grains.Conversations;
+using Messenger.Grains.Push;
 using Messenger.Grains.Storage;
 using Messenger.Silo.Storage;
 using Microsoft.Extensions.Configuration;
@@ -66,6 +67,9 @@ public static class SiloBuilderExtensions
         services.AddOptions<MessageLogOptions>().Bind(config.GetSection("Messenger:MessageLog"));
         services.AddOptions<ConversationOptions>().Bind(config.GetSection(ConversationOptions.Section));
         services.TryAddSingleton<MessageLog>();
+        services.TryAddSingleton<ClientApiDirectory>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClientApiDirectory>());
+        services.TryAddSingleton<PushOutbox>();
 
         services.AddGrainStorage(StorageNames.Messenger, (sp, name) =>
             new PostgresGrainStorage(name, sp.GetRequiredService<NpgsqlDataSource>(), new JsonStateSerializer(), asJson: true));

@@ -720,7 +720,11 @@ internal sealed class RelaySession(RelayUser user, WebSocket socket, RelayState 
         {
             _closing = true;
             _outbox.Writer.TryComplete();
-            _stop.Cancel();
+            Console.Error.WriteLine($"DEBUG slow drop {SessionId} {user.Username}");
+
+            // Cancelled in the background: this runs inside a conversation's fan-out, which must
+            // neither wait for the socket to be torn down nor see an exception from it.
+            _ = _stop.CancelAsync();
         }
     }
 

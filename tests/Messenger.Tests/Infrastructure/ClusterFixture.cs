@@ -1,4 +1,6 @@
 using Messenger.Grains.Interfaces.Push;
+using Messenger.Grains.Push;
+using Microsoft.Extensions.DependencyInjection;
 using Messenger.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
@@ -31,6 +33,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
+
+    /// <summary>Makes every silo re-read the live ClientApi list now instead of within a second.</summary>
+    public Task RefreshClientApiDirectoriesAsync() => Task.WhenAll(Cluster.Silos.OfType<InProcessSiloHandle>()
+        .Select(silo => silo.SiloHost.Services.GetRequiredService<ClientApiDirectory>().RefreshAsync()));
 
     public async Task DisposeAsync()
     {
