@@ -348,6 +348,9 @@ cat >"$PGDATA_DIR/run-settings.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = $(pg_quote "$SOCK_DIR")
+# Each silo and ClientApi keeps a pool (Messenger:Postgres "Max Pool Size", 40 by default) plus
+# the clustering provider's; the default 100 is exhausted by three processes under load.
+max_connections = 400
 EOF
 (( IS_ROOT )) && chown postgres: "$PGDATA_DIR/run-settings.conf"
 

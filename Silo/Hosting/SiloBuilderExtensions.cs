@@ -95,11 +95,18 @@ public static class SiloBuilderExtensions
 
     /// <summary>
     /// One pool per process. Timeouts are short so that, with the database down, a send fails
-    /// fast with 503 instead of hanging for the driver's 15-30 s defaults.
+    /// fast with 503 instead of hanging for the driver's 15-30 s defaults. The pool is capped
+    /// (unless the connection string says otherwise) so that several silos fit within the
+    /// server's max_connections: group commit needs few connections, not many.
     /// </summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!connectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.MaxPoolSize = 40;
+        }
+
         builder.ConnectionStringBuilder.Timeout = Math.Min(builder.ConnectionStringBuilder.Timeout, 5);
         builder.ConnectionStringBuilder.CommandTimeout = Math.Min(builder.ConnectionStringBuilder.CommandTimeout, 10);
         return builder.Build();

@@ -383,8 +383,11 @@ internal sealed class RelayState
     /// <summary>Finds a conversation by an id still in a buffer, so a send allocates no string for it.</summary>
     public ConcurrentDictionary<string, RelayConversation>.AlternateLookup<ReadOnlySpan<char>> ConversationsById { get; }
 
+    private static readonly SearchValues<char> UsernameChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+
     public static bool IsValidUsername([NotNullWhen(true)] string? username) =>
-        username is { Length: >= 3 and <= 32 } && username.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+        username is { Length: >= 3 and <= 32 } && !username.AsSpan().ContainsAnyExcept(UsernameChars);
 
     public RelayUser? Register(string username, string password, string? displayName)
     {
@@ -521,7 +524,7 @@ internal sealed class StoredMessage(long seq, string senderId, string clientMess
 internal sealed class RelayConversation
 {
     /// <summary>Messages kept per conversation for catch-up; older ones (and their idempotency keys) are forgotten.</summary>
-    public const int Retained = 10_000;
+    public const int Retained = 100_000;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<(string SenderId, string ClientMessageId), StoredMessage> _sent = [];
@@ -699,6 +702,8 @@ internal sealed class RelaySession(RelayUser user, WebSocket socket, RelayState 
     private const int MaxTextLength = 4000;
     private const int MaxConversationIdLength = 200;
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+    private static readonly SearchValues<char> ClientMessageIdChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:");
 
     private readonly Channel<byte[]> _outbox = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(QueueLength)
     {
@@ -720,7 +725,6 @@ internal sealed class RelaySession(RelayUser user, WebSocket socket, RelayState 
         {
             _closing = true;
             _outbox.Writer.TryComplete();
-            Console.Error.WriteLine($"DEBUG slow drop {SessionId} {user.Username}");
 
             // Cancelled in the background: this runs inside a conversation's fan-out, which must
             // neither wait for the socket to be torn down nor see an exception from it.
@@ -957,7 +961,7 @@ internal sealed class RelaySession(RelayUser user, WebSocket socket, RelayState 
         {
             problem = "text is required and must be a non-empty string.";
         }
-        else if (Encoding.UTF8.GetCharCount(text) > MaxTextLength)
+        else if (text.Length > MaxTextLength && Encoding.UTF8.GetCharCount(text) > MaxTextLength) // UTF-8 never has fewer bytes than chars
         {
             (code, problem) = (RelayErrors.MessageTooLarge, $"text is longer than {MaxTextLength} characters.");
         }
@@ -977,7 +981,7 @@ internal sealed class RelaySession(RelayUser user, WebSocket socket, RelayState 
     }
 
     private static bool IsValidClientMessageId(string? id) =>
-        id is { Length: >= 1 and <= 64 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+        id is { Length: >= 1 and <= 64 } && !id.AsSpan().ContainsAnyExcept(ClientMessageIdChars);
 
     private static bool IsDisconnect(Exception ex) => ex is WebSocketException or OperationCanceledException or ObjectDisposedException;
 

@@ -1,4 +1,4 @@
 namespace Messenger.Bench.Load;
 
-/// <summary>What one driven phase did.</summary>
-public sealed record PhaseStats(long Issued, double AckedPerSec, double DeliveriesPerSec, long Errors, double WorstP99, double RecoveredAtSec, double Seconds);
+/// <summary>What one driven phase did; <see cref="P99"/> is the delivery p99 over the whole phase, in ms.</summary>
+public sealed record PhaseStats(long Issued, double AckedPerSec, double DeliveriesPerSec, long Errors, double WorstP99, double RecoveredAtSec, double Seconds, double P99);

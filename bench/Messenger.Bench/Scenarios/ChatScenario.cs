@@ -31,7 +31,7 @@ public static class ChatScenario
         double? max = null;
         if (settings.FindMax)
         {
-            max = await workload.FindMaxAsync(Math.Max(10, shape.DefaultRate / 4), TimeSpan.FromSeconds(settings.Quick ? 3 : 8));
+            max = await workload.FindMaxAsync(Math.Max(10, shape.DefaultRate / 8), TimeSpan.FromSeconds(settings.Quick ? 3 : 8));
             rate = Math.Max(1, max.Value * 0.8);
             await workload.WarmUpAsync(rate, TimeSpan.FromSeconds(1));
             context.Log.Info($"{shape.Name}: maximum {max:F0} sends/s; measuring at 80 % = {rate:F0}/s");
