@@ -113,7 +113,9 @@ public sealed partial class ClientSession
     private async Task ReadLoopAsync(CancellationToken token)
     {
         var max = _context.Options.MaxFrameBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(max + 1);
+
+        // Start small and grow only for a big frame: an idle session should not pin 64 KiB.
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
             while (!token.IsCancellationRequested)
@@ -128,7 +130,15 @@ public sealed partial class ClientSession
                         return;
                     }
 
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length - length, max + 1 - length)), token);
+                    if (length == buffer.Length)
+                    {
+                        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                        buffer.AsSpan(0, length).CopyTo(bigger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = bigger;
+                    }
+
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max + 1) - length), token);
                     length += result.Count;
                 }
                 while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);

@@ -109,11 +109,16 @@ public sealed class WebSocketTests(ApiFixture api)
     }
 
     [Fact]
-    public async Task FrameOver64KiB_ClosesWith1009()
+    public async Task FrameOf64KiB_IsRead_AndOneOver64KiB_ClosesWith1009()
     {
         var alice = await api.NewUserAsync();
         await using var socket = await alice.ConnectAsync();
         await socket.NextAsync("ready");
+
+        const string prefix = "{\"type\":\"ping\",\"ref\":\"";
+        var exactly64KiB = prefix + new string('x', (64 * 1024) - prefix.Length - 2) + "\"}";
+        await socket.SendTextAsync(exactly64KiB);
+        await socket.NextAsync("pong");
 
         await socket.SendTextAsync($"{{\"type\":\"ping\",\"ref\":\"{new string('x', 70 * 1024)}\"}}");
 
