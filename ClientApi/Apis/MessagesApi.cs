@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Messenger.ClientApi.Auth;
 using Messenger.ClientApi.Contracts;
 using Messenger.ClientApi.Errors;
+using Messenger.ClientApi.Sessions;
 using Messenger.Grains.Interfaces;
 using Messenger.Grains.Interfaces.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +16,8 @@ public static partial class MessagesApi
     {
         var conversation = api.MapGroup("/conversations/{conversationId:length(1,200)}").WithTags("Messages");
         conversation.MapPut("/messages/{clientMessageId}", SendAsync).WithSummary("Send a message (idempotent per clientMessageId; answered once stored)")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         conversation.MapGet("/messages", HistoryAsync).WithSummary("History: after=seq (catch-up), before=seq, or the latest page")
             .ProducesProblem(StatusCodes.Status404NotFound);
         conversation.MapPost("/read", ReadAsync).WithSummary("Read receipt: move the caller's readSeq forward").ProducesProblem(StatusCodes.Status404NotFound);
@@ -27,7 +29,7 @@ public static partial class MessagesApi
     /// returns the original seq and stores nothing new, so retry freely.
     /// </summary>
     private static async Task<Results<Ok<SendMessageResponse>, ProblemHttpResult>> SendAsync(
-        string conversationId, string clientMessageId, SendMessageRequest request, HttpContext context, IGrainFactory grains, IConfiguration configuration)
+        string conversationId, string clientMessageId, SendMessageRequest request, HttpContext context, IGrainFactory grains, IConfiguration configuration, SendAdmission admission)
     {
         if (!ClientMessageIdRegex().IsMatch(clientMessageId))
         {
@@ -40,9 +42,22 @@ public static partial class MessagesApi
             return Problems.Of(ErrorCodes.MessageTooLarge, $"text is longer than {maxLength} characters.");
         }
 
-        var result = await grains.GetGrain<IConversationGrain>(conversationId)
-            .Send(new SendMessageCommand(context.User.UserIdOf(), clientMessageId, request.Text, request.ReplyTo));
-        return TypedResults.Ok(result.ToResponse());
+        if (!admission.TryEnter())
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return Problems.Of(ErrorCodes.RateLimited, "Too many sends in flight; retry shortly.");
+        }
+
+        try
+        {
+            var result = await grains.GetGrain<IConversationGrain>(conversationId)
+                .Send(new SendMessageCommand(context.User.UserIdOf(), clientMessageId, request.Text, request.ReplyTo));
+            return TypedResults.Ok(result.ToResponse());
+        }
+        finally
+        {
+            admission.Exit();
+        }
     }
 
     /// <summary>

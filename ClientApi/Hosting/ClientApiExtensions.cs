@@ -92,6 +92,7 @@ public static class ClientApiExtensions
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<FrameSerializer>();
         services.AddSingleton<SessionContext>();
+        services.AddSingleton<SendAdmission>();
         services.AddHostedService<PushSubscriber>();
         services.AddHostedService<ClientApiHeartbeat>();
         services.AddHostedService<SessionLeaseRenewer>();

@@ -205,7 +205,15 @@ public sealed partial class ClientSession
                         // Sends run concurrently up to a limit; the reader waits for a slot, which
                         // pushes back on a client that sends faster than the cluster stores.
                         await _sendSlots.WaitAsync(token);
-                        _ = SendAsync(reference, send);
+                        if (_context.Admission.TryEnter())
+                        {
+                            _ = SendAsync(reference, send);
+                        }
+                        else
+                        {
+                            _sendSlots.Release();
+                            Enqueue(_context.Frames.Error(reference, ErrorCodes.RateLimited, "Too many sends in flight; retry shortly."));
+                        }
                     }
                     else
                     {
@@ -248,6 +256,7 @@ public sealed partial class ClientSession
         }
         finally
         {
+            _context.Admission.Exit();
             _sendSlots.Release();
         }
     }

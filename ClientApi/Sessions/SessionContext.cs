@@ -6,6 +6,7 @@ namespace Messenger.ClientApi.Sessions;
 public sealed class SessionContext(
     IGrainFactory grains,
     FrameSerializer frames,
+    SendAdmission admission,
     ClientApiIdentity identity,
     IOptions<WebSocketSessionOptions> options,
     IConfiguration configuration,
@@ -14,6 +15,8 @@ public sealed class SessionContext(
     public IGrainFactory Grains { get; } = grains;
 
     public FrameSerializer Frames { get; } = frames;
+
+    public SendAdmission Admission { get; } = admission;
 
     public ClientApiIdentity Identity { get; } = identity;
 
