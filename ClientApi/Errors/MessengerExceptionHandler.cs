@@ -14,18 +14,14 @@ public sealed partial class MessengerExceptionHandler(IProblemDetailsService pro
     {
         var (code, detail) = Classify(exception);
         var status = ProblemCodes.StatusOf(code);
-        if (status >= 500 && code != ErrorCodes.Unavailable)
-        {
-            LogUnexpected(exception, context.Request.Path);
-        }
-        else if (code == ErrorCodes.Unavailable)
+        if (code == ErrorCodes.Unavailable)
         {
             LogUnavailable(exception.GetType().Name, context.Request.Path);
-        }
-
-        if (code is ErrorCodes.Unavailable)
-        {
             context.Response.Headers.RetryAfter = "1";
+        }
+        else if (status >= 500)
+        {
+            LogUnexpected(exception, context.Request.Path);
         }
 
         context.Response.StatusCode = status;

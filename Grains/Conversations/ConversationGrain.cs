@@ -171,6 +171,7 @@ internal sealed partial class ConversationGrain(
 
         var added = NewMember(member, role, Now());
         State.Members.Add(added);
+        _memberIds = null;
         State.ChangedAt = added.JoinedAt;
         await state.WriteStateAsync();
         await AddToUsersAsync([added]);
@@ -191,6 +192,7 @@ internal sealed partial class ConversationGrain(
         }
 
         State.Members.Remove(target);
+        _memberIds = null;
         KeepAnOwner();
         State.ChangedAt = Now();
         await state.WriteStateAsync();
@@ -307,15 +309,8 @@ internal sealed partial class ConversationGrain(
     // ClientApi rather than once per member.
     private void Broadcast(PushEvent pushEvent) => outbox.Publish(MemberIds(), pushEvent);
 
-    private string[] MemberIds()
-    {
-        if (_memberIds is null || _memberIds.Length != State.Members.Count)
-        {
-            _memberIds = State.Members.Select(m => m.UserId).ToArray();
-        }
-
-        return _memberIds;
-    }
+    // Rebuilt after a membership change (which clears it), not per message.
+    private string[] MemberIds() => _memberIds ??= State.Members.Select(m => m.UserId).ToArray();
 
     private Task AddToUsersAsync(IEnumerable<MemberState> members) =>
         Task.WhenAll(members.Select(m => GrainFactory.GetGrain<IUserGrain>(m.UserId).AddConversation(Id)));
