@@ -29,7 +29,7 @@ public static partial class MessagesApi
     /// returns the original seq and stores nothing new, so retry freely.
     /// </summary>
     private static async Task<Results<Ok<SendMessageResponse>, ProblemHttpResult>> SendAsync(
-        string conversationId, string clientMessageId, SendMessageRequest request, HttpContext context, IGrainFactory grains, IConfiguration configuration, SendAdmission admission)
+        string conversationId, string clientMessageId, SendMessageRequest request, HttpContext context, GrainReferences grains, IConfiguration configuration, SendAdmission admission)
     {
         if (!ClientMessageIdRegex().IsMatch(clientMessageId))
         {
@@ -50,7 +50,7 @@ public static partial class MessagesApi
 
         try
         {
-            var result = await grains.GetGrain<IConversationGrain>(conversationId)
+            var result = await grains.Get<IConversationGrain>(conversationId)
                 .Send(new SendMessageCommand(context.User.UserIdOf(), clientMessageId, request.Text, request.ReplyTo));
             return TypedResults.Ok(result.ToResponse());
         }

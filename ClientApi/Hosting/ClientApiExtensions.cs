@@ -4,6 +4,7 @@ using Messenger.ClientApi.Apis;
 using Messenger.ClientApi.Auth;
 using Messenger.ClientApi.Errors;
 using Messenger.ClientApi.Sessions;
+using Messenger.Grains.Interfaces;
 using Messenger.Grains.Interfaces.Models;
 using Messenger.Grains.Interfaces.Push;
 using Microsoft.AspNetCore.Identity;
@@ -92,6 +93,7 @@ public static class ClientApiExtensions
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<FrameSerializer>();
         services.AddSingleton<SessionContext>();
+        services.AddSingleton<GrainReferences>();
         services.AddSingleton<SendAdmission>();
         services.AddHostedService<PushSubscriber>();
         services.AddHostedService<ClientApiHeartbeat>();

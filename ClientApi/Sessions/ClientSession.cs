@@ -245,7 +245,7 @@ public sealed partial class ClientSession
     {
         try
         {
-            var result = await _context.Grains.GetGrain<IConversationGrain>(send.ConversationId)
+            var result = await _context.References.Get<IConversationGrain>(send.ConversationId)
                 .Send(new SendMessageCommand(UserId, send.ClientMessageId, send.Text, send.ReplyTo));
             Enqueue(_context.Frames.Frame("ack", new AckFrame(reference, result.ConversationId, result.Seq, result.SentAt.UtcDateTime)));
         }
@@ -265,7 +265,7 @@ public sealed partial class ClientSession
     {
         try
         {
-            await _context.Grains.GetGrain<IConversationGrain>(conversationId).MarkRead(UserId, seq);
+            await _context.References.Get<IConversationGrain>(conversationId).MarkRead(UserId, seq);
         }
         catch (Exception ex)
         {

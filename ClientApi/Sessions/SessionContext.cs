@@ -1,3 +1,4 @@
+using Messenger.Grains.Interfaces;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.ClientApi.Sessions;
@@ -5,6 +6,7 @@ namespace Messenger.ClientApi.Sessions;
 /// <summary>What every session of this ClientApi shares.</summary>
 public sealed class SessionContext(
     IGrainFactory grains,
+    GrainReferences references,
     FrameSerializer frames,
     SendAdmission admission,
     ClientApiIdentity identity,
@@ -13,6 +15,9 @@ public sealed class SessionContext(
     ILogger<ClientSession> logger)
 {
     public IGrainFactory Grains { get; } = grains;
+
+    /// <summary>Cached-type grain references for the per-frame paths.</summary>
+    public GrainReferences References { get; } = references;
 
     public FrameSerializer Frames { get; } = frames;
 
