@@ -24,6 +24,12 @@ public static class WebSocketApi
             return Problems.Of(ErrorCodes.ValidationFailed, "This endpoint takes a WebSocket upgrade.");
         }
 
+        if (!registry.Accepting)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return Problems.Of(ErrorCodes.Unavailable, "This instance is stopping; connect to another one.");
+        }
+
         var origins = options.Value.AllowedOrigins;
         if (origins.Length > 0 && context.Request.Headers.Origin.ToString() is { Length: > 0 } origin && !origins.Contains(origin, StringComparer.OrdinalIgnoreCase))
         {

@@ -99,6 +99,9 @@ public static class ClientApiExtensions
         services.AddHostedService<ClientApiHeartbeat>();
         services.AddHostedService<SessionLeaseRenewer>();
 
+        // Last, so it stops first: sockets drain while pushes and leases still work.
+        services.AddHostedService<SessionDrainer>();
+
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return builder;
     }

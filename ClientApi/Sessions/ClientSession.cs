@@ -20,12 +20,18 @@ public sealed partial class ClientSession
     /// <summary>Close code for a token revoked by logout (protocol).</summary>
     public const WebSocketCloseStatus Revoked = (WebSocketCloseStatus)4001;
 
+    /// <summary>Close code when this ClientApi stops: reconnect at once, to another instance.</summary>
+    public const WebSocketCloseStatus GoingAway = WebSocketCloseStatus.EndpointUnavailable;
+
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
+
     private readonly WebSocket _socket;
     private readonly SessionContext _context;
     private readonly Channel<Outgoing> _outbox;
     private readonly SemaphoreSlim _sendSlots;
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _closing;
+    private volatile bool _draining;
 
     public ClientSession(string userId, string deviceId, WebSocket socket, SessionContext context)
     {
@@ -79,6 +85,33 @@ public sealed partial class ClientSession
         _outbox.Writer.TryComplete();
     }
 
+    /// <summary>
+    /// Ends the session for a shutdown without an error reaching the client: frames that arrive
+    /// from now on are not taken (an unanswered send is retried by the client after it
+    /// reconnects), the sends in flight are acknowledged, then the socket closes with 1001.
+    /// </summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        _draining = true;
+        using var deadline = new CancellationTokenSource(timeout);
+        var held = 0;
+        try
+        {
+            // Holding every send slot means no send is in flight any more; they are not given
+            // back, so a frame read just before the drain began cannot start a send after it.
+            for (; held < _context.Options.MaxConcurrentSends; held++)
+            {
+                await _sendSlots.WaitAsync(deadline.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            LogDrainTimedOut(_context.Logger, SessionId, _context.Options.MaxConcurrentSends - held);
+        }
+
+        Close(GoingAway, "Server going away; reconnect.");
+    }
+
     public async Task RunAsync(CancellationToken aborted)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
@@ -104,8 +137,16 @@ public sealed partial class ClientSession
 
         var writer = WriteLoopAsync(token);
         var reader = ReadLoopAsync(token);
-        await Task.WhenAny(writer, reader);
+        var first = await Task.WhenAny(writer, reader);
         _outbox.Writer.TryComplete();
+        if (first == writer && writer.IsCompletedSuccessfully)
+        {
+            // Our close frame is out. Let the reader take the client's answer, so the connection
+            // ends with a complete handshake: cutting it with unread frames in the buffer sends
+            // a reset, which can cost the client the last acks and the close frame itself.
+            await Task.WhenAny(reader, Task.Delay(CloseHandshakeTimeout, CancellationToken.None));
+        }
+
         await _stop.CancelAsync();
         await Task.WhenAll(Quietly(writer), Quietly(reader));
     }
@@ -159,6 +200,11 @@ public sealed partial class ClientSession
                 {
                     Enqueue(_context.Frames.Error(null, ErrorCodes.ValidationFailed, "Frames are JSON text messages."));
                     continue;
+                }
+
+                if (_draining)
+                {
+                    continue; // not taken: the client retries after it reconnects
                 }
 
                 await HandleFrameAsync(buffer.AsMemory(0, length), token);
@@ -309,6 +355,9 @@ public sealed partial class ClientSession
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} cannot keep up with its pushes; closing it")]
     private static partial void LogSlowClient(ILogger logger, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} still had {Sends} send(s) in flight when its drain timed out")]
+    private static partial void LogDrainTimedOut(ILogger logger, string sessionId, int sends);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} could not register with the cluster")]
     private static partial void LogConnectFailed(ILogger logger, Exception ex, string sessionId);

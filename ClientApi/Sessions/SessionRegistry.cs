@@ -8,7 +8,14 @@ public sealed class SessionRegistry
     private readonly ConcurrentDictionary<string, ClientSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ClientSession[]> _byUser = new(StringComparer.Ordinal);
 
+    private volatile bool _accepting = true;
+
     public int Count => _sessions.Count;
+
+    /// <summary>False once this ClientApi is stopping: new sockets are refused.</summary>
+    public bool Accepting => _accepting;
+
+    public void StopAccepting() => _accepting = false;
 
     public void Add(ClientSession session)
     {

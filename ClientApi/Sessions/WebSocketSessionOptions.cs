@@ -20,6 +20,9 @@ public sealed class WebSocketSessionOptions
     /// <summary>Sends from one socket processed at once.</summary>
     public int MaxConcurrentSends { get; set; } = 32;
 
+    /// <summary>How long a stopping ClientApi waits for a session's sends in flight before it closes the socket anyway.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Origins allowed to open a socket; empty allows any (tokens are not ambient, so this is defence in depth).</summary>
     public string[] AllowedOrigins { get; set; } = [];
 }

@@ -16,26 +16,43 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public string ConnectionString { get; private set; } = "";
 
-    public Uri ClientApiUrl { get; private set; } = null!;
+    /// <summary>The first ClientApi.</summary>
+    public Uri ClientApiUrl => ClientApiUrls[0];
 
-    public static async Task<ProcessCluster> StartAsync(int silos)
+    /// <summary>ClientApi i is named <c>clientapi-i</c>.</summary>
+    public List<Uri> ClientApiUrls { get; } = [];
+
+    public static async Task<ProcessCluster> StartAsync(int silos, int clientApis = 1, string? connectionString = null)
     {
-        var cluster = new ProcessCluster { ConnectionString = await (await PostgresServer.Shared).CreateDatabaseAsync() };
+        var cluster = new ProcessCluster { ConnectionString = connectionString ?? await (await PostgresServer.Shared).CreateDatabaseAsync() };
         for (var i = 0; i < silos; i++)
         {
             cluster.StartSilo($"silo-{i}");
         }
 
-        var port = PostgresServer.FreePort();
-        cluster.ClientApiUrl = new Uri($"http://127.0.0.1:{port}");
-        cluster.Start("clientapi-0", "ClientApi", "Messenger.ClientApi.dll", $"--urls {cluster.ClientApiUrl}", new()
+        for (var i = 0; i < clientApis; i++)
         {
-            ["Messenger__ClientApi__InstanceId"] = "e2e",
-            ["Messenger__Passwords__IterationCount"] = "1000",
-        });
-        await cluster.WaitUntilAsync(async http => (await http.GetAsync(new Uri(cluster.ClientApiUrl, "/health/ready"))).IsSuccessStatusCode, "the ClientApi to be ready");
+            cluster.ClientApiUrls.Add(new Uri($"http://127.0.0.1:{PostgresServer.FreePort()}"));
+            cluster.StartClientApi(i);
+        }
+
+        for (var i = 0; i < clientApis; i++)
+        {
+            await cluster.WaitUntilReadyAsync(i);
+        }
+
         return cluster;
     }
+
+    public void StartClientApi(int index) => Start($"clientapi-{index}", "ClientApi", "Messenger.ClientApi.dll", $"--urls {ClientApiUrls[index]}", new()
+    {
+        ["Messenger__ClientApi__InstanceId"] = $"e2e-{index}",
+        ["Messenger__Passwords__IterationCount"] = "1000",
+    });
+
+    public Task WaitUntilReadyAsync(int clientApi) => WaitUntilAsync(
+        async http => (await http.GetAsync(new Uri(ClientApiUrls[clientApi], "/health/ready"))).IsSuccessStatusCode,
+        $"clientapi-{clientApi} to be ready");
 
     public void StartSilo(string name) => Start(name, "Silo", "Messenger.Silo.dll", "", new()
     {
@@ -50,6 +67,38 @@ public sealed class ProcessCluster : IAsyncDisposable
         _killed.Add(name);
         _processes[name].Kill(entireProcessTree: true);
         _processes[name].WaitForExit();
+    }
+
+    /// <summary>SIGTERM, as an operator or orchestrator stops a process; returns its exit code.</summary>
+    public async Task<int> TerminateAsync(string name, TimeSpan? within = null)
+    {
+        var process = _processes[name];
+        _killed.Add(name);
+        using (var kill = Process.Start("kill", $"-TERM {process.Id}"))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{name} did not stop within {within ?? TimeSpan.FromSeconds(60)} of SIGTERM:\n{Log(name)}");
+        }
+
+        return process.ExitCode;
+    }
+
+    /// <summary>Starts a silo that was killed or stopped again, under the same name (new ports).</summary>
+    public void RestartSilo(string name)
+    {
+        _killed.Remove(name);
+        _processes.Remove(name, out var old);
+        old?.Dispose();
+        StartSilo(name);
     }
 
     public string Log(string name)

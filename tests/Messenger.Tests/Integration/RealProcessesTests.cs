@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
-using System.Net.WebSockets;
-using System.Text.Json;
 
 namespace Messenger.Tests.Integration;
 
@@ -24,7 +21,7 @@ public sealed class RealProcessesTests : IAsyncLifetime
         var bob = await RealUser.CreateAsync(_cluster.ClientApiUrl);
         await _cluster.WaitUntilAsync(async _ => await _cluster.ActiveSilosAsync(alice.Token) == 2, "two active silos in /api/v1/cluster");
         var conversationId = await alice.DirectWithAsync(bob);
-        await using var bobSocket = await TestSocketOverNetwork.ConnectAsync(_cluster.ClientApiUrl, bob.Token);
+        await using var bobSocket = await bob.ConnectAsync();
         await bobSocket.NextAsync("ready");
 
         var seq = await alice.SendAsync(conversationId, "over the wire", "e2e-1");
@@ -72,80 +69,6 @@ public sealed class RealProcessesTests : IAsyncLifetime
             {
                 Assert.Equal(acknowledged[(conversations[i], message.GetProperty("clientMessageId").GetString()!)], message.GetProperty("seq").GetInt64());
             }
-        }
-    }
-
-    private sealed record RealUser(string Username, string Token, HttpClient Http)
-    {
-        public static async Task<RealUser> CreateAsync(Uri baseUrl)
-        {
-            var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(20) };
-            var username = $"e2e{Guid.NewGuid().ToString("N")[..10]}";
-            (await http.PostAsJsonAsync("/api/v1/auth/register", new { username, password = "password123" })).EnsureSuccessStatusCode();
-            var login = await (await http.PostAsJsonAsync("/api/v1/auth/login", new { username, password = "password123" })).Content.ReadFromJsonAsync<JsonElement>();
-            var token = login.GetProperty("accessToken").GetString()!;
-            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-            return new RealUser(username, token, http);
-        }
-
-        public async Task<string> DirectWithAsync(RealUser other)
-        {
-            var response = await Http.PostAsJsonAsync("/api/v1/conversations", new { kind = "direct", with = other.Username });
-            return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("conversationId").GetString()!;
-        }
-
-        public async Task<long> SendAsync(string conversationId, string text, string clientMessageId)
-        {
-            var response = await Http.PutAsJsonAsync($"/api/v1/conversations/{conversationId}/messages/{clientMessageId}", new { text });
-            return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("seq").GetInt64();
-        }
-
-        public async Task<long> SendWithRetriesAsync(string conversationId, string text, string clientMessageId, TimeSpan within)
-        {
-            var deadline = DateTime.UtcNow + within;
-            while (true)
-            {
-                try
-                {
-                    return await SendAsync(conversationId, text, clientMessageId);
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(200);
-                }
-            }
-        }
-
-        /// <summary>
-        /// Reads the whole log, retrying 503s as a client honouring Retry-After does: grains
-        /// that lived on the killed silo answer again once membership has declared it dead.
-        /// </summary>
-        public async Task<List<JsonElement>> HistoryAsync(string conversationId)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (true)
-            {
-                var response = await Http.GetAsync($"/api/v1/conversations/{conversationId}/messages?after=0&limit=200");
-                if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
-                {
-                    Assert.True(response.Headers.RetryAfter is not null, "a 503 carries Retry-After");
-                    await Task.Delay(500);
-                    continue;
-                }
-
-                var page = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
-                return page.GetProperty("messages").EnumerateArray().ToList();
-            }
-        }
-    }
-
-    private static class TestSocketOverNetwork
-    {
-        public static async Task<TestSocket> ConnectAsync(Uri baseUrl, string token)
-        {
-            var socket = new ClientWebSocket();
-            await socket.ConnectAsync(new Uri($"ws://{baseUrl.Authority}/api/v1/ws?access_token={token}"), CancellationToken.None);
-            return new TestSocket(socket);
         }
     }
 }

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using Xunit.Abstractions;
+
+namespace Messenger.Tests.Integration;
+
+/// <summary>
+/// SIGTERM of a real process under load, as an operator or orchestrator stops one: it drains,
+/// and no error reaches a client.
+/// </summary>
+public sealed class GracefulStopTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task StoppingAClientApi_ClosesItsSocketsWithGoingAway_AndEverySendLandsAfterReconnecting()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(silos: 2, clientApis: 2);
+        var alice = await RealUser.CreateAsync(cluster.ClientApiUrls[0]);
+        var bob = await RealUser.CreateAsync(cluster.ClientApiUrls[1]);
+        var conversation = await alice.DirectWithAsync(bob);
+        await using var socket = await alice.ConnectAsync();
+        await socket.NextAsync("ready");
+
+        // A warm-up round trip, then sends stream out without waiting for acks while the
+        // ClientApi is told to stop: some are in flight when the drain begins.
+        var sent = 0;
+        for (; sent < 20; sent++)
+        {
+            await socket.SendJsonAsync(SendFrame(conversation, sent));
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            await socket.NextAsync("ack");
+        }
+
+        var stopping = cluster.TerminateAsync("clientapi-0");
+        try
+        {
+            while (!stopping.IsCompleted && sent < 180)
+            {
+                await socket.SendJsonAsync(SendFrame(conversation, sent));
+                sent++;
+                await Task.Delay(2);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or InvalidOperationException)
+        {
+            // The server closed the socket; what was not acknowledged is sent again below.
+        }
+
+        await socket.DrainAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, await stopping);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, socket.CloseStatus);
+        Assert.Empty(socket.Unread("error"));
+        var acked = socket.Unread("ack").ToDictionary(a => a.GetProperty("ref").GetString()!, a => a.GetProperty("seq").GetInt64());
+        output.WriteLine($"{sent} sends, {acked.Count + 20} acknowledged before the close");
+
+        // The app reconnects to the other instance and sends again whatever was not acknowledged.
+        var aliceElsewhere = alice.Via(cluster.ClientApiUrls[1]);
+        await using var again = await aliceElsewhere.ConnectAsync();
+        await again.NextAsync("ready");
+        for (var n = 20; n < sent; n++)
+        {
+            var seq = await aliceElsewhere.SendWithRetriesAsync(conversation, $"message {n}", $"m-{n}", TimeSpan.FromSeconds(30));
+            if (acked.TryGetValue($"r{n}", out var ackedSeq))
+            {
+                Assert.Equal(ackedSeq, seq);
+            }
+        }
+
+        var stored = await bob.HistoryAsync(conversation);
+        Assert.Equal(Enumerable.Range(1, sent).Select(s => (long)s), stored.Select(m => m.GetProperty("seq").GetInt64()));
+        Assert.Equal(sent, stored.Select(m => m.GetProperty("clientMessageId").GetString()).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task StoppingASiloUnderLoad_NoSendFails_AndNothingIsLost()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(silos: 2);
+        var users = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => RealUser.CreateAsync(cluster.ClientApiUrl)));
+        await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(users[0].Token) == 2, "two active silos");
+        var pairs = Enumerable.Range(0, 6).Select(i => (Sender: users[2 * i], Receiver: users[(2 * i) + 1])).ToArray();
+        var conversations = await Task.WhenAll(pairs.Select(p => p.Sender.DirectWithAsync(p.Receiver)));
+        var acknowledged = new ConcurrentDictionary<(string Conversation, string ClientMessageId), long>();
+        var failures = new ConcurrentQueue<string>();
+        var slowest = new ConcurrentBag<double>();
+        const int perConversation = 40;
+
+        // No retries: with a graceful stop, every send must succeed the first time.
+        var senders = pairs.Select((pair, i) => Task.Run(async () =>
+        {
+            for (var n = 0; n < perConversation; n++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    acknowledged[(conversations[i], $"m-{n}")] = await pair.Sender.SendAsync(conversations[i], $"message {n}", $"m-{n}");
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    failures.Enqueue($"{conversations[i]} m-{n}: {ex.Message}");
+                    return;
+                }
+
+                slowest.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                await Task.Delay(20);
+            }
+        })).ToList();
+
+        await Eventually.TrueAsync(() => acknowledged.Count >= 30, "some messages before the stop", TimeSpan.FromSeconds(60));
+        var exitCode = await cluster.TerminateAsync("silo-1");
+        await Task.WhenAll(senders);
+
+        Assert.Empty(failures);
+        Assert.Equal(0, exitCode);
+        output.WriteLine($"longest send during the stop: {slowest.Max():F0} ms");
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var stored = await pairs[i].Receiver.HistoryAsync(conversations[i]);
+            Assert.Equal(Enumerable.Range(1, perConversation).Select(s => (long)s), stored.Select(m => m.GetProperty("seq").GetInt64()));
+            foreach (var message in stored)
+            {
+                Assert.Equal(acknowledged[(conversations[i], message.GetProperty("clientMessageId").GetString()!)], message.GetProperty("seq").GetInt64());
+            }
+        }
+    }
+
+    private static object SendFrame(string conversationId, int n) =>
+        new { type = "send", @ref = $"r{n}", conversationId, clientMessageId = $"m-{n}", text = $"message {n}" };
+}
