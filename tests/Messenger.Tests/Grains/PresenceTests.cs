@@ -1,0 +1,104 @@
+using Messenger.Grains.Interfaces.Push;
+
+namespace Messenger.Tests.Grains;
+
+[Collection(ClusterCollection.Name)]
+public sealed class PresenceTests(ClusterFixture fixture)
+{
+    private IGrainFactory Grains => fixture.Grains;
+
+    [Fact]
+    public async Task AChange_IsOneEnvelopeNamingEveryAcceptedContact_AndNobodyElse()
+    {
+        await using var clientApi = await FakeClientApi.StartAsync(fixture);
+        var user = await Grains.NewUserAsync();
+        var contacts = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Grains.NewUserAsync("c")));
+        foreach (var contact in contacts)
+        {
+            await AcceptAsync(user, contact);
+        }
+
+        var asked = await Grains.NewUserAsync("pending");
+        await Pair(user, asked).Request(user, asked);
+        var grain = Grains.GetGrain<IUserGrain>(user.UserId);
+
+        await grain.Connect(new SessionLease("s1", clientApi.Id, "d1"));
+        await grain.SetPresence(new Presence(PresenceStatuses.Away, "lunch"));
+
+        await Eventually.TrueAsync(() => clientApi.Events<PresenceChanged>(p => p.UserId == user.UserId && p.Status == "away").Count > 0, "the away presence");
+        var online = Assert.Single(clientApi.Events<PresenceChanged>(p => p.UserId == user.UserId && p.Status == "online"));
+        var away = Assert.Single(clientApi.Events<PresenceChanged>(p => p.UserId == user.UserId && p.Status == "away"));
+        Assert.Equal(contacts.Select(c => c.UserId).Order(), online.Envelope.UserIds.Order());
+        Assert.Equal(contacts.Select(c => c.UserId).Order(), away.Envelope.UserIds.Order());
+        Assert.Equal("lunch", away.Event.Note);
+        Assert.Equal(user.Username, away.Event.Username);
+    }
+
+    [Fact]
+    public async Task Presence_IsAggregatedOverSessionsOnDifferentClientApis()
+    {
+        await using var clientApi = await FakeClientApi.StartAsync(fixture);
+        var (user, contact) = (await Grains.NewUserAsync(), await Grains.NewUserAsync("c"));
+        await AcceptAsync(user, contact);
+        var grain = Grains.GetGrain<IUserGrain>(user.UserId);
+
+        await grain.Connect(new SessionLease("phone", "clientapi-1", "phone"));
+        await grain.Connect(new SessionLease("laptop", "clientapi-2", "laptop"));
+        await grain.Disconnect("phone");
+        Assert.Equal(PresenceStatuses.Online, (await grain.GetPresenceFor(contact.UserId))!.Status);
+
+        await grain.SetPresence(new Presence(PresenceStatuses.Invisible, null));
+        Assert.Equal(PresenceStatuses.Offline, (await grain.GetPresenceFor(contact.UserId))!.Status);
+        Assert.Equal(PresenceStatuses.Invisible, (await grain.GetStatus())!.Presence); // the user sees their own choice
+
+        await grain.SetPresence(new Presence(PresenceStatuses.Busy, null));
+        await grain.Disconnect("laptop");
+
+        Assert.Equal(PresenceStatuses.Offline, (await grain.GetPresenceFor(contact.UserId))!.Status);
+        await Eventually.TrueAsync(() => clientApi.Events<PresenceChanged>(p => p.UserId == user.UserId).Count == 4, "four presence changes");
+        Assert.Equal(["online", "offline", "busy", "offline"], clientApi.Events<PresenceChanged>(p => p.UserId == user.UserId).Select(p => p.Event.Status));
+        Assert.Null(await grain.GetPresenceFor((await Grains.NewUserAsync("stranger")).UserId));
+    }
+
+    [Fact]
+    public async Task ALeaseThatIsNotRenewed_Expires_AndContactsAreToldOffline()
+    {
+        await using var clientApi = await FakeClientApi.StartAsync(fixture);
+        var (user, contact) = (await Grains.NewUserAsync(), await Grains.NewUserAsync("c"));
+        await AcceptAsync(user, contact);
+        var grain = Grains.GetGrain<IUserGrain>(user.UserId);
+        await grain.Connect(new SessionLease("kept", "alive-clientapi", "d1"));
+        await grain.Connect(new SessionLease("lost", "crashed-clientapi", "d2"));
+
+        ClusterFixture.LeaseClock.Advance(SessionLeases.Duration - TimeSpan.FromSeconds(5));
+        await grain.RenewSessions([new SessionLease("kept", "alive-clientapi", "d1")]);
+        ClusterFixture.LeaseClock.Advance(TimeSpan.FromSeconds(10));
+
+        // Only the crashed ClientApi's session is gone: still online.
+        Assert.Equal(PresenceStatuses.Online, (await grain.GetPresenceFor(contact.UserId))!.Status);
+
+        ClusterFixture.LeaseClock.Advance(SessionLeases.Duration);
+
+        Assert.Equal(PresenceStatuses.Offline, (await grain.GetPresenceFor(contact.UserId))!.Status);
+        await Eventually.TrueAsync(() => clientApi.Events<PresenceChanged>(p => p.UserId == user.UserId && p.Status == "offline").Count == 1, "the offline presence");
+        Assert.Equal([contact.UserId], Assert.Single(clientApi.Events<PresenceChanged>(p => p.UserId == user.UserId && p.Status == "offline")).Envelope.UserIds);
+    }
+
+    [Fact]
+    public async Task SetPresence_RefusesStatusesThatCannotBeChosen()
+    {
+        var user = Grains.GetGrain<IUserGrain>((await Grains.NewUserAsync()).UserId);
+
+        var error = await Assert.ThrowsAsync<MessengerException>(() => user.SetPresence(new Presence(PresenceStatuses.Offline, null)));
+
+        Assert.Equal(ErrorCodes.ValidationFailed, error.Code);
+    }
+
+    private async Task AcceptAsync(UserProfile a, UserProfile b)
+    {
+        await Pair(a, b).Request(a, b);
+        await Pair(a, b).Request(b, a);
+    }
+
+    private IRelationshipGrain Pair(UserProfile a, UserProfile b) => Grains.GetGrain<IRelationshipGrain>(PairIds.Relationship(a.UserId, b.UserId));
+}
