@@ -85,6 +85,34 @@ public sealed class PresenceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AChangeFor1000Contacts_IsOneEnvelope_OnTheClientApiWithinASecond()
+    {
+        await using var clientApi = await FakeClientApi.StartAsync(fixture);
+        var user = await Grains.NewUserAsync();
+        var grain = Grains.GetGrain<IUserGrain>(user.UserId);
+
+        // Only this user's side matters for the fan-out; the contacts need no accounts of their own.
+        var contactIds = Enumerable.Range(0, 1000).Select(i => $"contact-{i}-{Guid.NewGuid():N}").ToList();
+        foreach (var id in contactIds)
+        {
+            await grain.ApplyContact(new ContactUpdate(new UserProfile(id, id[..20], id[..20]), ContactState.Accepted, false, 1));
+        }
+
+        await grain.Connect(new SessionLease("s1", clientApi.Id, "d1"));
+        await Eventually.TrueAsync(() => clientApi.Events<PresenceChanged>(p => p.UserId == user.UserId).Count == 1, "the online presence");
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        await grain.SetPresence(new Presence(PresenceStatuses.Busy, null));
+        await Eventually.TrueAsync(() => clientApi.Events<PresenceChanged>(p => p.UserId == user.UserId && p.Status == "busy").Count == 1, "the busy presence", TimeSpan.FromSeconds(1));
+
+        var elapsed = started.Elapsed;
+        var busy = Assert.Single(clientApi.Events<PresenceChanged>(p => p.UserId == user.UserId && p.Status == "busy"));
+        Assert.Equal(contactIds.Order(), busy.Envelope.UserIds.Order());
+        Assert.True(elapsed < TimeSpan.FromSeconds(1), $"took {elapsed.TotalMilliseconds:F0} ms");
+        Console.WriteLine($"Presence change to 1000 contacts reached the ClientApi stream in {elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
     public async Task SetPresence_RefusesStatusesThatCannotBeChosen()
     {
         var user = Grains.GetGrain<IUserGrain>((await Grains.NewUserAsync()).UserId);
