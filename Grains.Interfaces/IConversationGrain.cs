@@ -51,4 +51,34 @@ public interface IConversationGrain : IGrainWithStringKey
     /// <summary>Moves the member's read position forward (never back) and tells the members.</summary>
     [Alias("MarkRead")]
     Task MarkRead(string userId, long seq);
+
+    /// <summary>
+    /// Changes the text of the sender's own message and tells the members. <c>not_found</c> for
+    /// an unknown seq, <c>forbidden</c> for someone else's message, <c>conflict</c> once deleted.
+    /// Seqs, lastSeq and read positions do not change.
+    /// </summary>
+    [Alias("EditMessage")]
+    Task EditMessage(string userId, long seq, string text);
+
+    /// <summary>
+    /// Erases a message's text, keeping its seq as a tombstone, and tells the members. Allowed
+    /// to the sender and to a group's owners and admins; deleting a deleted message is a no-op.
+    /// </summary>
+    [Alias("DeleteMessage")]
+    Task DeleteMessage(string userId, long seq);
+
+    /// <summary>
+    /// Tells the other members that the user is (or stopped) typing. Ephemeral, never stored;
+    /// <c>typing: true</c> ends by itself after a few seconds with a <c>typing: false</c> event.
+    /// Interleaves with a send waiting for its commit: it touches only in-memory state.
+    /// </summary>
+    [Alias("SetTyping"), AlwaysInterleave]
+    Task SetTyping(string userId, bool typing);
+
+    /// <summary>
+    /// Called by the relationship grain of a direct conversation's two users: while blocked,
+    /// neither can open or write in it (<c>blocked</c>). Kept even before the conversation exists.
+    /// </summary>
+    [Alias("SetBlocked")]
+    Task SetBlocked(bool blocked);
 }

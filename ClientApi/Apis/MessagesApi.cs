@@ -20,7 +20,14 @@ public static partial class MessagesApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         conversation.MapGet("/messages", HistoryAsync).WithSummary("History: after=seq (catch-up), before=seq, or the latest page")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        conversation.MapPatch("/messages/{seq}", EditAsync).WithSummary("Edit the caller's own message")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        conversation.MapDelete("/messages/{seq}", DeleteAsync).WithSummary("Delete a message (sender, or group owner/admin): the text is erased, the seq stays")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         conversation.MapPost("/read", ReadAsync).WithSummary("Read receipt: move the caller's readSeq forward").ProducesProblem(StatusCodes.Status404NotFound);
+        conversation.MapPost("/typing", TypingAsync).WithSummary("Typing or not (ephemeral; true expires after 6 s)")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -88,6 +95,46 @@ public static partial class MessagesApi
         string conversationId, ReadRequest request, HttpContext context, IGrainFactory grains)
     {
         await grains.GetGrain<IConversationGrain>(conversationId).MarkRead(context.User.UserIdOf(), request.Seq!.Value);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Replaces the text of the caller's own message and sets <c>editedAt</c>; members get
+    /// <c>message.edited</c>. 403 for someone else's message (or <c>blocked</c>), 409 once deleted.
+    /// Seqs and unread counts do not change.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> EditAsync(
+        string conversationId, long seq, EditMessageRequest request, HttpContext context, IGrainFactory grains, IConfiguration configuration)
+    {
+        var maxLength = configuration.GetValue("Messenger:Messages:MaxTextLength", 4000);
+        if (request.Text!.Length > maxLength)
+        {
+            return Problems.Of(ErrorCodes.MessageTooLarge, $"text is longer than {maxLength} characters.");
+        }
+
+        await grains.GetGrain<IConversationGrain>(conversationId).EditMessage(context.User.UserIdOf(), seq, request.Text);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Erases a message for everyone; its seq stays as a tombstone (<c>deleted: true</c>) and
+    /// members get <c>message.deleted</c>. The sender, or a group owner or admin. Idempotent.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string conversationId, long seq, HttpContext context, IGrainFactory grains)
+    {
+        await grains.GetGrain<IConversationGrain>(conversationId).DeleteMessage(context.User.UserIdOf(), seq);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Tells the other members' sessions that the caller is typing (or stopped). Never stored;
+    /// <c>true</c> ends by itself after 6 s with a <c>typing: false</c> event unless repeated.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> TypingAsync(
+        string conversationId, TypingRequest request, HttpContext context, IGrainFactory grains)
+    {
+        await grains.GetGrain<IConversationGrain>(conversationId).SetTyping(context.User.UserIdOf(), request.Typing!.Value);
         return TypedResults.NoContent();
     }
 

@@ -21,6 +21,16 @@ public static class ContractMapping
         _ => MemberRole.Member,
     };
 
+    public static string ToWire(this ContactState state) => state switch
+    {
+        ContactState.Accepted => "accepted",
+        ContactState.Outgoing => "outgoing",
+        ContactState.Incoming => "incoming",
+        _ => "none",
+    };
+
+    public static PresenceResponse ToResponse(this Presence presence) => new(presence.Status, presence.Note);
+
     public static UserResponse ToResponse(this UserProfile user) => new(user.UserId, user.Username, user.DisplayName);
 
     public static MessageResponse ToResponse(this MessageRecord m) => new(

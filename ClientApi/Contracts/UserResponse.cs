@@ -4,5 +4,5 @@ namespace Messenger.ClientApi.Contracts;
 /// <param name="UserId">Opaque user id.</param>
 /// <param name="Username">The username as first registered.</param>
 /// <param name="DisplayName">The name to show.</param>
-/// <param name="Presence">Only for the caller themselves (and, later, accepted contacts).</param>
+/// <param name="Presence">Only for the caller themselves and for the caller's accepted contacts.</param>
 public sealed record UserResponse(string UserId, string Username, string DisplayName, PresenceResponse? Presence = null);

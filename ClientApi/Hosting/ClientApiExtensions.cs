@@ -127,6 +127,7 @@ public static class ClientApiExtensions
             .MapUsers()
             .MapConversations()
             .MapMessages()
+            .MapContacts()
             .MapCluster()
             .MapWebSocket();
         return app;

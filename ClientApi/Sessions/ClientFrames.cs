@@ -63,6 +63,49 @@ public static partial class ClientFrames
         return true;
     }
 
+    public static bool TryReadTyping(JsonElement frame, out string conversationId, out bool typing, out (string Code, string Message) error)
+    {
+        typing = false;
+        if (!TryString(frame, "conversationId", 200, out conversationId, out error))
+        {
+            return false;
+        }
+
+        if (!frame.TryGetProperty("typing", out var value) || value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            error = (ErrorCodes.ValidationFailed, "typing must be true or false.");
+            return false;
+        }
+
+        typing = value.GetBoolean();
+        return true;
+    }
+
+    /// <summary>Reads a <c>presence</c> frame; the user grain checks the values, as for REST.</summary>
+    public static bool TryReadPresence(JsonElement frame, out Presence presence, out (string Code, string Message) error)
+    {
+        presence = null!;
+        if (!TryString(frame, "status", 16, out var status, out error))
+        {
+            return false;
+        }
+
+        string? note = null;
+        if (frame.TryGetProperty("note", out var value) && value.ValueKind != JsonValueKind.Null)
+        {
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                error = (ErrorCodes.ValidationFailed, "note must be a string.");
+                return false;
+            }
+
+            note = value.GetString();
+        }
+
+        presence = new Presence(status, note);
+        return true;
+    }
+
     private static bool TryString(JsonElement frame, string name, int maxLength, out string value, out (string Code, string Message) error)
     {
         value = "";

@@ -270,11 +270,33 @@ public sealed partial class ClientSession
                 case "read":
                     if (ClientFrames.TryReadReceipt(root, out var conversationId, out var seq, out var readError))
                     {
-                        _ = ReadAsync(reference, conversationId, seq);
+                        _ = CallAsync(reference, () => _context.References.Get<IConversationGrain>(conversationId).MarkRead(UserId, seq));
                     }
                     else
                     {
                         Enqueue(_context.Frames.Error(reference, readError.Code, readError.Message));
+                    }
+
+                    break;
+                case "typing":
+                    if (ClientFrames.TryReadTyping(root, out var typingIn, out var typing, out var typingError))
+                    {
+                        _ = CallAsync(reference, () => _context.References.Get<IConversationGrain>(typingIn).SetTyping(UserId, typing));
+                    }
+                    else
+                    {
+                        Enqueue(_context.Frames.Error(reference, typingError.Code, typingError.Message));
+                    }
+
+                    break;
+                case "presence":
+                    if (ClientFrames.TryReadPresence(root, out var presence, out var presenceError))
+                    {
+                        _ = CallAsync(reference, () => _context.References.Get<IUserGrain>(UserId).SetPresence(presence));
+                    }
+                    else
+                    {
+                        Enqueue(_context.Frames.Error(reference, presenceError.Code, presenceError.Message));
                     }
 
                     break;
@@ -307,11 +329,12 @@ public sealed partial class ClientSession
         }
     }
 
-    private async Task ReadAsync(JsonElement? reference, string conversationId, long seq)
+    /// <summary>Runs a frame that has no answer; only a failure is told, as an <c>error</c> frame.</summary>
+    private async Task CallAsync(JsonElement? reference, Func<Task> call)
     {
         try
         {
-            await _context.References.Get<IConversationGrain>(conversationId).MarkRead(UserId, seq);
+            await call();
         }
         catch (Exception ex)
         {

@@ -43,6 +43,11 @@ public sealed class FrameSerializer(IOptions<Microsoft.AspNetCore.Http.Json.Json
         MessagePushed m => Frame("message", m.Message.ToResponse()),
         ReceiptPushed r => Frame("receipt", new ReceiptFrame(r.ConversationId, r.UserId, r.ReadSeq)),
         ConversationChanged c => Frame("conversation", new ConversationFrame(c.ConversationId, c.Change)),
+        MessageEdited e => Frame("message.edited", new MessageChangedFrame(e.ConversationId, e.Seq, e.Text, e.EditedAt.UtcDateTime)),
+        MessageDeleted d => Frame("message.deleted", new MessageChangedFrame(d.ConversationId, d.Seq)),
+        TypingChanged t => Frame("typing", new TypingFrame(t.ConversationId, t.UserId, t.Typing)),
+        PresenceChanged p => Frame("presence", new PresenceFrame(p.UserId, p.Username, p.Status, p.Note)),
+        ContactChanged c => Frame("contact", new ContactFrame(c.UserId, c.Username, c.State)),
         _ => null,
     };
 

@@ -35,6 +35,10 @@ internal sealed partial class ConversationGrain(
     private IGrainTimer? _saveTimer;
     private string[]? _memberIds;
 
+    // Who is typing, until when. Ephemeral: never stored, lost with the activation.
+    private readonly Dictionary<string, DateTimeOffset> _typing = new(StringComparer.Ordinal);
+    private IGrainTimer? _typingTimer;
+
     private ConversationState State => state.State;
 
     private string Id => this.GetPrimaryKeyString();
@@ -89,6 +93,8 @@ internal sealed partial class ConversationGrain(
         {
             return new DirectConversationResult(Details(), Created: false);
         }
+
+        RequireNotBlocked();
 
         var now = Now();
         State.Exists = true;
@@ -203,6 +209,7 @@ internal sealed partial class ConversationGrain(
     public async Task<SendResult> Send(SendMessageCommand command)
     {
         var sender = RequireMember(command.SenderId);
+        RequireNotBlocked();
         ValidateText(command.Text);
         if (command.ReplyTo is { } replyTo && (replyTo < 1 || replyTo > _lastSeq))
         {
@@ -226,6 +233,7 @@ internal sealed partial class ConversationGrain(
                 _lastMessage = message;
                 MoveReadSeq(sender, message.Seq);
                 Broadcast(new MessagePushed(message));
+                StopTyping(sender.UserId);
                 return Remember(key, new SendResult(Id, message.Seq, message.SentAt, message.ClientMessageId));
 
             case AppendStatus.Duplicate:
@@ -257,6 +265,148 @@ internal sealed partial class ConversationGrain(
         }
 
         return Task.CompletedTask;
+    }
+
+    public async Task EditMessage(string userId, long seq, string text)
+    {
+        RequireMember(userId);
+        RequireNotBlocked();
+        ValidateText(text);
+        var message = await FindMessageAsync(seq);
+        if (message.SenderId != userId)
+        {
+            throw MessengerException.Forbidden("Only the sender can edit a message.");
+        }
+
+        var editedAt = Now();
+        if (message.Deleted || !await log.RewriteAsync(Id, seq, text, editedAt, deleted: false))
+        {
+            throw new MessengerException(ErrorCodes.Conflict, "The message was deleted.");
+        }
+
+        Rewritten(message with { Text = text, EditedAt = editedAt });
+        Broadcast(new MessageEdited(Id, seq, text, editedAt));
+    }
+
+    public async Task DeleteMessage(string userId, long seq)
+    {
+        var actor = RequireMember(userId);
+        var message = await FindMessageAsync(seq);
+        if (message.SenderId != userId && !(State.Kind == ConversationKind.Group && actor.Role is MemberRole.Owner or MemberRole.Admin))
+        {
+            throw MessengerException.Forbidden("Only the sender or a group owner or admin can delete a message.");
+        }
+
+        // Deleting twice is a no-op: the tombstone stays, and nobody is told again.
+        if (!message.Deleted && await log.RewriteAsync(Id, seq, "", editedAt: null, deleted: true))
+        {
+            Rewritten(message with { Text = "", Deleted = true });
+            Broadcast(new MessageDeleted(Id, seq));
+        }
+    }
+
+    public Task SetTyping(string userId, bool typing)
+    {
+        RequireMember(userId);
+        RequireNotBlocked();
+        if (!typing)
+        {
+            StopTyping(userId);
+            return Task.CompletedTask;
+        }
+
+        // Every typing: true is passed on, so receivers can restart their own clocks too.
+        _typing[userId] = time.GetUtcNow() + _options.TypingTimeout;
+        PublishTyping(userId, true);
+        ArmTypingTimer();
+        return Task.CompletedTask;
+    }
+
+    public async Task SetBlocked(bool blocked)
+    {
+        if (State.Blocked != blocked)
+        {
+            State.Blocked = blocked;
+            await state.WriteStateAsync();
+        }
+
+        if (blocked)
+        {
+            foreach (var userId in _typing.Keys.ToList())
+            {
+                StopTyping(userId);
+            }
+        }
+    }
+
+    private async Task<MessageRecord> FindMessageAsync(long seq) =>
+        seq >= 1 && seq <= _lastSeq && await log.GetAsync(Id, seq) is { } message
+            ? message
+            : throw MessengerException.NotFound("Message");
+
+    // The cached newest message is what conversation lists show: keep it current.
+    private void Rewritten(MessageRecord message)
+    {
+        if (_lastMessage?.Seq == message.Seq)
+        {
+            _lastMessage = message;
+        }
+    }
+
+    private void StopTyping(string userId)
+    {
+        if (_typing.Remove(userId))
+        {
+            PublishTyping(userId, false);
+        }
+    }
+
+    // The typer's own sessions are not told: only the other members.
+    private void PublishTyping(string userId, bool typing) =>
+        outbox.Publish(MemberIds().Where(id => id != userId).ToArray(), new TypingChanged(Id, userId, typing));
+
+    // One one-shot timer for the earliest expiry, re-armed after each round.
+    private void ArmTypingTimer()
+    {
+        if (_typing.Count == 0)
+        {
+            return;
+        }
+
+        var due = _typing.Values.Min() - time.GetUtcNow();
+        due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
+        if (_typingTimer is null)
+        {
+            _typingTimer = this.RegisterGrainTimer(
+                ExpireTyping, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = false, Interleave = true });
+        }
+        else
+        {
+            _typingTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private Task ExpireTyping()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (userId, until) in _typing.ToList())
+        {
+            if (until <= now)
+            {
+                StopTyping(userId);
+            }
+        }
+
+        ArmTypingTimer();
+        return Task.CompletedTask;
+    }
+
+    private void RequireNotBlocked()
+    {
+        if (State.Blocked)
+        {
+            throw new MessengerException(ErrorCodes.Blocked, "One of you blocks the other.");
+        }
     }
 
     private SendResult Remember((string, string) key, SendResult result)

@@ -10,4 +10,7 @@ public sealed class ConversationOptions
 
     /// <summary>How long changed read positions may wait before they are saved together.</summary>
     public TimeSpan ReadPositionSaveDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long <c>typing: true</c> lasts without being repeated (protocol: 6 s).</summary>
+    public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(6);
 }

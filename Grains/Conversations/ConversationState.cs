@@ -19,4 +19,10 @@ internal sealed class ConversationState
     public DateTimeOffset ChangedAt { get; set; }
 
     public List<MemberState> Members { get; set; } = [];
+
+    /// <summary>
+    /// Direct conversations only: one of the two blocks the other, so neither may open or write
+    /// in it. Set by their relationship grain, also before the conversation exists.
+    /// </summary>
+    public bool Blocked { get; set; }
 }

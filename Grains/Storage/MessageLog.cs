@@ -57,6 +57,43 @@ public sealed partial class MessageLog : IAsyncDisposable
         });
     }
 
+    /// <summary>One stored message, or null when the conversation has no such seq.</summary>
+    public async Task<MessageRecord?> GetAsync(string conversationId, long seq)
+    {
+        const string sql = $"SELECT {Columns} FROM messages WHERE conversation_id = $1 AND seq = $2";
+        return await GuardAsync(async () =>
+        {
+            await using var cmd = _db.CreateCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = seq });
+            await using var reader = await cmd.ExecuteReaderAsync();
+            return await reader.ReadAsync() ? ReadMessage(reader) : null;
+        });
+    }
+
+    /// <summary>
+    /// Rewrites a stored message in place: a new text and <c>edited_at</c>, or (deleted) the
+    /// text erased and the row kept as a tombstone. A deleted row is never changed again.
+    /// Returns whether a row changed.
+    /// </summary>
+    public async Task<bool> RewriteAsync(string conversationId, long seq, string text, DateTimeOffset? editedAt, bool deleted)
+    {
+        const string sql = """
+            UPDATE messages SET text = $3, edited_at = coalesce($4, edited_at), deleted = $5
+            WHERE conversation_id = $1 AND seq = $2 AND NOT deleted
+            """;
+        return await GuardAsync(async () =>
+        {
+            await using var cmd = _db.CreateCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = seq });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = text });
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)editedAt ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = deleted });
+            return await cmd.ExecuteNonQueryAsync() > 0;
+        });
+    }
+
     /// <summary>
     /// The highest seq each sender stored after <paramref name="afterSeq"/>: sending moves the
     /// sender's read position, and this recovers moves not yet saved when a silo died.

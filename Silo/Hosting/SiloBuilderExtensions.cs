@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Messenger.Grains.Conversations;
 using Messenger.Grains.Push;
 using Messenger.Grains.Storage;
+using Messenger.Grains.Users;
 using Messenger.Silo.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,6 +64,7 @@ public static class SiloBuilderExtensions
         var connectionString = config.PostgresConnectionString();
         services.TryAddSingleton(_ => CreateDataSource(connectionString));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(SessionLeaseClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.TryAddSingleton<SchemaMigrator>();
         services.AddOptions<MessageLogOptions>().Bind(config.GetSection("Messenger:MessageLog"));
         services.AddOptions<ConversationOptions>().Bind(config.GetSection(ConversationOptions.Section));

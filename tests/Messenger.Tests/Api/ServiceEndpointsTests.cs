@@ -41,10 +41,16 @@ public sealed class ServiceEndpointsTests(ApiFixture api)
             "/api/v1/conversations", "/api/v1/conversations/{conversationId}", "/api/v1/conversations/{conversationId}/members",
             "/api/v1/conversations/{conversationId}/messages/{clientMessageId}", "/api/v1/conversations/{conversationId}/messages",
             "/api/v1/conversations/{conversationId}/read", "/api/v1/cluster",
+            "/api/v1/conversations/{conversationId}/messages/{seq}", "/api/v1/conversations/{conversationId}/typing",
+            "/api/v1/contacts", "/api/v1/contacts/{username}", "/api/v1/blocks", "/api/v1/blocks/{username}", "/api/v1/presence",
         })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"OpenAPI lacks {path}");
         }
+
+        var edit = paths.GetProperty("/api/v1/conversations/{conversationId}/messages/{seq}").GetProperty("patch");
+        Assert.True(edit.GetProperty("responses").TryGetProperty("409", out _), "PATCH messages/{seq} documents 409");
+        Assert.True(paths.GetProperty("/api/v1/contacts/{username}").GetProperty("put").GetProperty("responses").TryGetProperty("403", out _));
 
         File.WriteAllText(Path.Combine(Path.GetTempPath(), "messenger-openapi.json"), document.ToString());
     }

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using Messenger.Grains.Interfaces.Push;
-using Orleans.Streams;
 
 namespace Messenger.Tests.Grains;
 
@@ -12,68 +10,36 @@ public sealed class PushFanOutTests(ClusterFixture fixture)
     [Fact]
     public async Task Send_PublishesOnceToEachLiveClientApi_NamingEveryMember()
     {
-        var (clientApiId, received, subscription) = await FakeClientApiAsync();
-        try
-        {
-            var (group, owner, members) = await Grains.NewGroupAsync(2);
+        await using var clientApi = await FakeClientApi.StartAsync(fixture);
+        var received = clientApi.Received;
+        var (group, owner, members) = await Grains.NewGroupAsync(2);
 
-            var sent = await group.SendAsync(owner, "to everyone");
+        var sent = await group.SendAsync(owner, "to everyone");
 
-            await Eventually.TrueAsync(() => received.Any(e => e.Event is MessagePushed m && m.Message.Seq == sent.Seq), "the message on the ClientApi stream");
-            await Task.Delay(300); // would a duplicate follow?
-            var envelope = Assert.Single(received, e => e.Event is MessagePushed m && m.Message.ConversationId == group.GetPrimaryKeyString());
-            Assert.Equal(new[] { owner.UserId, members[0].UserId, members[1].UserId }.Order(), envelope.UserIds.Order());
-            Assert.Null(envelope.SessionIds);
-        }
-        finally
-        {
-            await subscription.UnsubscribeAsync();
-        }
+        await Eventually.TrueAsync(() => received.Any(e => e.Event is MessagePushed m && m.Message.Seq == sent.Seq), "the message on the ClientApi stream");
+        await Task.Delay(300); // would a duplicate follow?
+        var envelope = Assert.Single(received, e => e.Event is MessagePushed m && m.Message.ConversationId == group.GetPrimaryKeyString());
+        Assert.Equal(new[] { owner.UserId, members[0].UserId, members[1].UserId }.Order(), envelope.UserIds.Order());
+        Assert.Null(envelope.SessionIds);
     }
 
     [Fact]
     public async Task CloseDevice_RevokesExactlyThatDevicesSessions()
     {
-        var (clientApiId, received, subscription) = await FakeClientApiAsync();
-        try
-        {
-            var user = await Grains.NewUserAsync();
-            var grain = Grains.GetGrain<IUserGrain>(user.UserId);
-            await grain.Connect(new SessionLease("phone-1", clientApiId, "phone"));
-            await grain.Connect(new SessionLease("phone-2", clientApiId, "phone"));
-            await grain.Connect(new SessionLease("laptop", clientApiId, "laptop"));
+        await using var clientApi = await FakeClientApi.StartAsync(fixture);
+        var received = clientApi.Received;
+        var user = await Grains.NewUserAsync();
+        var grain = Grains.GetGrain<IUserGrain>(user.UserId);
+        await grain.Connect(new SessionLease("phone-1", clientApi.Id, "phone"));
+        await grain.Connect(new SessionLease("phone-2", clientApi.Id, "phone"));
+        await grain.Connect(new SessionLease("laptop", clientApi.Id, "laptop"));
 
-            await grain.CloseDevice("phone");
+        await grain.CloseDevice("phone");
 
-            await Eventually.TrueAsync(() => received.Any(e => e.Event is SessionRevoked), "the revocation on the ClientApi stream");
-            var revoked = Assert.Single(received, e => e.Event is SessionRevoked);
-            Assert.Equal(["phone-1", "phone-2"], revoked.SessionIds!.Order());
-            Assert.Equal("online", (await grain.GetStatus())!.Presence); // the laptop is still there
-        }
-        finally
-        {
-            await subscription.UnsubscribeAsync();
-        }
-    }
-
-    /// <summary>A ClientApi as the silos see one: in the directory, subscribed to its stream.</summary>
-    private async Task<(string Id, ConcurrentQueue<PushEnvelope> Received, StreamSubscriptionHandle<PushBatch> Subscription)> FakeClientApiAsync()
-    {
-        var clientApiId = $"test-{Guid.NewGuid():N}";
-        var received = new ConcurrentQueue<PushEnvelope>();
-        var stream = fixture.Cluster.Client.GetStreamProvider(PushStreams.ProviderName).GetStream<PushBatch>(PushStreams.ForClientApi(clientApiId));
-        var subscription = await stream.SubscribeAsync((batch, _) =>
-        {
-            foreach (var envelope in batch.Envelopes)
-            {
-                received.Enqueue(envelope);
-            }
-
-            return Task.CompletedTask;
-        });
-        await Grains.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(clientApiId);
-        await fixture.RefreshClientApiDirectoriesAsync();
-        return (clientApiId, received, subscription);
+        await Eventually.TrueAsync(() => received.Any(e => e.Event is SessionRevoked), "the revocation on the ClientApi stream");
+        var revoked = Assert.Single(received, e => e.Event is SessionRevoked);
+        Assert.Equal(["phone-1", "phone-2"], revoked.SessionIds!.Order());
+        Assert.Equal("online", (await grain.GetStatus())!.Presence); // the laptop is still there
     }
 
     [Fact]

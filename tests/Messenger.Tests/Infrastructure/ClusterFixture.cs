@@ -1,5 +1,6 @@
 using Messenger.Grains.Interfaces.Push;
 using Messenger.Grains.Push;
+using Messenger.Grains.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Messenger.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +14,13 @@ namespace Messenger.Tests.Infrastructure;
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
+    /// <summary>
+    /// The clock the silos judge session leases by. Static because TestingHost builds silo
+    /// configurators from their type; there is one cluster fixture per collection, and the
+    /// tests of a collection run one at a time.
+    /// </summary>
+    public static TestClock LeaseClock { get; } = new();
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public string ConnectionString { get; private set; } = "";
@@ -34,6 +42,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         await Cluster.DeployAsync();
     }
 
+    /// <summary>A grain factory inside one of the silos, so a call starts from that silo.</summary>
+    public IGrainFactory GrainsOnSilo(int index) =>
+        ((InProcessSiloHandle)Cluster.Silos[index]).SiloHost.Services.GetRequiredService<IGrainFactory>();
+
     /// <summary>Makes every silo re-read the live ClientApi list now instead of within a second.</summary>
     public Task RefreshClientApiDirectoriesAsync() => Task.WhenAll(Cluster.Silos.OfType<InProcessSiloHandle>()
         .Select(silo => silo.SiloHost.Services.GetRequiredService<ClientApiDirectory>().RefreshAsync()));
@@ -46,7 +58,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddMessengerGrains();
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.Services.AddKeyedSingleton<TimeProvider>(SessionLeaseClock.Key, LeaseClock);
+            siloBuilder.AddMessengerGrains();
+        }
     }
 
     private sealed class ClientConfigurator : IClientBuilderConfigurator

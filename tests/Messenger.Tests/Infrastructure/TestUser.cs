@@ -28,4 +28,18 @@ public sealed record TestUser(string Username, string UserId, string Token, Http
 
     public async Task<JsonElement> GetJsonAsync(string path) =>
         await (await Http.GetAsync(path)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+
+    /// <summary>PUT /contacts/{other}: asks, or accepts their request.</summary>
+    public Task<HttpResponseMessage> AskAsync(TestUser other) => Http.PutAsync($"/api/v1/contacts/{other.Username}", null);
+
+    /// <summary>Both ask each other, so they end as accepted contacts.</summary>
+    public async Task BecomeContactsAsync(TestUser other)
+    {
+        (await AskAsync(other)).EnsureSuccessStatusCode();
+        (await other.AskAsync(this)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The caller's entry for another user in GET /contacts, or null.</summary>
+    public async Task<JsonElement?> ContactEntryAsync(TestUser other) =>
+        (await GetJsonAsync("/api/v1/contacts")).EnumerateArray().Where(c => c.GetProperty("userId").GetString() == other.UserId).Select(c => (JsonElement?)c).SingleOrDefault();
 }
