@@ -71,7 +71,7 @@ public sealed class TestSocket(WebSocket socket) : IAsyncDisposable
     /// <summary>Frames received so far but not yet taken, of the given type.</summary>
     public IReadOnlyList<JsonElement> Unread(string type) => _unread.Where(f => f.GetProperty("type").GetString() == type).ToList();
 
-    /// <summary>Reads whatever arrives within the window into the unread list.</summary>
+    /// <summary>Reads whatever arrives within the window, or until the connection ends, into the unread list.</summary>
     public async Task DrainAsync(TimeSpan window)
     {
         using var cts = new CancellationTokenSource(window);
@@ -84,6 +84,10 @@ public sealed class TestSocket(WebSocket socket) : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+        catch (WebSocketException)
+        {
+            // The connection died (the server process was killed): nothing more will come.
         }
     }
 

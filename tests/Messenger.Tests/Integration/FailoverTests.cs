@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Messenger.Tests.Integration;
+
+/// <summary>
+/// Real processes killed (kill -9) or restarted under load: nothing acknowledged is lost, seqs
+/// stay gap-free, pushes resume, users carry on elsewhere.
+/// </summary>
+public sealed class FailoverTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task KillingASilo_PushesResumeOnSocketsThatStayedOpen()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(silos: 2);
+        var users = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => RealUser.CreateAsync(cluster.ClientApiUrl)));
+        await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(users[0].Token) == 2, "two active silos");
+        var pairs = Enumerable.Range(0, 4).Select(i => (Sender: users[2 * i], Receiver: users[(2 * i) + 1])).ToArray();
+        var conversations = await Task.WhenAll(pairs.Select(p => p.Sender.DirectWithAsync(p.Receiver)));
+        var sockets = await Task.WhenAll(pairs.Select(p => p.Receiver.ConnectAsync()));
+        try
+        {
+            foreach (var socket in sockets)
+            {
+                await socket.NextAsync("ready");
+            }
+
+            for (var i = 0; i < pairs.Length; i++)
+            {
+                await pairs[i].Sender.SendAsync(conversations[i], "before", "before");
+                await sockets[i].NextAsync("message", m => m.GetProperty("clientMessageId").GetString() == "before");
+            }
+
+            var killed = Stopwatch.StartNew();
+            cluster.Kill("silo-0");
+
+            // Sent after the kill (retried until acknowledged), pushed to a socket that never reconnected.
+            var resumed = await Task.WhenAll(pairs.Select(async (pair, i) =>
+            {
+                await pair.Sender.SendWithRetriesAsync(conversations[i], "after", "after", TimeSpan.FromSeconds(60));
+                await sockets[i].NextAsync("message", m => m.GetProperty("clientMessageId").GetString() == "after", TimeSpan.FromSeconds(30));
+                return killed.Elapsed;
+            }));
+            output.WriteLine($"pushes flowing again {resumed.Max().TotalSeconds:F1} s after the kill (worst of {pairs.Length} sockets)");
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                await socket.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task RollingRestartOfEverySilo_UnderLoad_NoSendFailsAfterRetries()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(silos: 2);
+        var users = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => RealUser.CreateAsync(cluster.ClientApiUrl)));
+        await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(users[0].Token) == 2, "two active silos");
+        var pairs = Enumerable.Range(0, 4).Select(i => (Sender: users[2 * i], Receiver: users[(2 * i) + 1])).ToArray();
+        var conversations = await Task.WhenAll(pairs.Select(p => p.Sender.DirectWithAsync(p.Receiver)));
+        var acknowledged = new ConcurrentDictionary<(string Conversation, string ClientMessageId), long>();
+        using var restarting = new CancellationTokenSource();
+
+        var senders = pairs.Select((pair, i) => Task.Run(async () =>
+        {
+            for (var n = 0; !restarting.IsCancellationRequested || n < 20; n++)
+            {
+                acknowledged[(conversations[i], $"m-{n}")] = await pair.Sender.SendWithRetriesAsync(conversations[i], $"message {n}", $"m-{n}", TimeSpan.FromSeconds(60));
+                await Task.Delay(25);
+            }
+        })).ToList();
+
+        foreach (var silo in new[] { "silo-0", "silo-1" })
+        {
+            Assert.Equal(0, await cluster.TerminateAsync(silo));
+            cluster.RestartSilo(silo);
+            await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(users[0].Token) == 2, $"{silo} back and active");
+        }
+
+        await restarting.CancelAsync();
+        await Task.WhenAll(senders);
+
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var stored = await pairs[i].Receiver.HistoryAsync(conversations[i]);
+            var sent = acknowledged.Keys.Count(k => k.Conversation == conversations[i]);
+            Assert.Equal(Enumerable.Range(1, sent).Select(s => (long)s), stored.Select(m => m.GetProperty("seq").GetInt64()));
+            foreach (var message in stored)
+            {
+                Assert.Equal(acknowledged[(conversations[i], message.GetProperty("clientMessageId").GetString()!)], message.GetProperty("seq").GetInt64());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task KillingAClientApi_ItsUsersCatchUpOnAnother_AndOnesWhoDoNotReturnTurnOffline()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(silos: 2, clientApis: 2);
+        var alice = await RealUser.CreateAsync(cluster.ClientApiUrls[0]);
+        var dave = await RealUser.CreateAsync(cluster.ClientApiUrls[0]);
+        var bob = await RealUser.CreateAsync(cluster.ClientApiUrls[1]);
+        var conversation = await bob.DirectWithAsync(alice);
+        (await bob.Http.PutAsync($"/api/v1/contacts/{dave.Username}", null)).EnsureSuccessStatusCode();
+        (await dave.Http.PutAsync($"/api/v1/contacts/{bob.Username}", null)).EnsureSuccessStatusCode();
+
+        var aliceSocket = await alice.ConnectAsync();
+        var daveSocket = await dave.ConnectAsync();
+        await aliceSocket.NextAsync("ready");
+        await daveSocket.NextAsync("ready");
+        await Eventually.TrueAsync(async () => await PresenceOfAsync(bob, dave) == "online", "dave online to bob");
+
+        // Bob keeps writing to Alice while her ClientApi dies under her.
+        using var writing = new CancellationTokenSource();
+        var sent = 0;
+        var writer = Task.Run(async () =>
+        {
+            for (; !writing.IsCancellationRequested || sent < 30; sent++)
+            {
+                await bob.SendWithRetriesAsync(conversation, $"message {sent}", $"m-{sent}", TimeSpan.FromSeconds(30));
+                await Task.Delay(20);
+            }
+        });
+
+        var seen = new HashSet<long>();
+        for (var i = 0; i < 10; i++)
+        {
+            seen.Add((await aliceSocket.NextAsync("message")).GetProperty("seq").GetInt64());
+        }
+
+        cluster.Kill("clientapi-0");
+        await aliceSocket.DrainAsync(TimeSpan.FromSeconds(10));
+        seen.UnionWith(aliceSocket.Unread("message").Select(m => m.GetProperty("seq").GetInt64()));
+        await aliceSocket.DisposeAsync();
+        await daveSocket.DisposeAsync();
+
+        // Alice's app reconnects to the other instance and catches up from the last seq it has.
+        var aliceElsewhere = alice.Via(cluster.ClientApiUrls[1]);
+        await using var again = await aliceElsewhere.ConnectAsync();
+        var ready = await again.NextAsync("ready");
+        await writing.CancelAsync();
+        await writer;
+        var lastSeen = seen.Max();
+        var caughtUp = new List<long>();
+        for (var more = true; more;)
+        {
+            var page = await aliceElsewhere.Http.GetFromJsonAsync<JsonElement>($"/api/v1/conversations/{conversation}/messages?after={Math.Max(lastSeen, caughtUp.LastOrDefault())}&limit=200");
+            caughtUp.AddRange(page.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+            more = page.GetProperty("hasMore").GetBoolean();
+        }
+
+        // Every message in what she has, and none twice: pushed before the kill, or caught up.
+        Assert.Equal(Enumerable.Range(1, sent).Select(s => (long)s), seen.Where(s => s <= lastSeen).Order().Concat(caughtUp));
+        Assert.True(ready.GetProperty("conversations").EnumerateArray().Any(c => c.GetProperty("conversationId").GetString() == conversation),
+            "ready lists the conversation so the app knows to catch up");
+
+        // Dave never came back: his session's lease runs out and Bob sees him offline.
+        var killedAt = Stopwatch.StartNew();
+        await Eventually.TrueAsync(async () => await PresenceOfAsync(bob, dave) == "offline", "dave offline to bob after his lease", TimeSpan.FromSeconds(90));
+        output.WriteLine($"offline {killedAt.Elapsed.TotalSeconds:F0} s after the catch-up (lease {Messenger.Grains.Interfaces.Models.SessionLeases.Duration.TotalSeconds:F0} s)");
+    }
+
+    private static async Task<string?> PresenceOfAsync(RealUser viewer, RealUser contact)
+    {
+        var contacts = await viewer.Http.GetFromJsonAsync<JsonElement>("/api/v1/contacts");
+        return contacts.EnumerateArray()
+            .Where(c => c.GetProperty("username").GetString() == contact.Username)
+            .Select(c => c.TryGetProperty("presence", out var p) && p.ValueKind == JsonValueKind.Object ? p.GetProperty("status").GetString() : null)
+            .FirstOrDefault();
+    }
+}
