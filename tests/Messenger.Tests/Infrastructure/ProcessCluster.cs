@@ -101,11 +101,11 @@ public sealed class ProcessCluster : IAsyncDisposable
         StartSilo(name);
     }
 
-    public string Log(string name)
+    public string Log(string name, int lines = 40)
     {
         lock (_logs)
         {
-            return string.Join('\n', _logs[name].TakeLast(40));
+            return string.Join('\n', _logs[name].TakeLast(lines));
         }
     }
 

@@ -64,15 +64,17 @@ public sealed record RealUser(string Username, string Token, HttpClient Http)
     }
 
     /// <summary>
-    /// Reads the whole log, retrying 503s as a client honouring Retry-After does: grains
-    /// that lived on a killed silo answer again once membership has declared it dead.
+    /// Reads the whole log page by page, retrying 503s as a client honouring Retry-After does:
+    /// grains that lived on a killed silo answer again once membership has declared it dead.
     /// </summary>
     public async Task<List<JsonElement>> HistoryAsync(string conversationId)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
+        var messages = new List<JsonElement>();
         while (true)
         {
-            var response = await Http.GetAsync($"/api/v1/conversations/{conversationId}/messages?after=0&limit=200");
+            var after = messages.Count == 0 ? 0 : messages[^1].GetProperty("seq").GetInt64();
+            var response = await Http.GetAsync($"/api/v1/conversations/{conversationId}/messages?after={after}&limit=200");
             if (response.StatusCode == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
             {
                 Assert.True(response.Headers.RetryAfter is not null, "a 503 carries Retry-After");
@@ -81,7 +83,11 @@ public sealed record RealUser(string Username, string Token, HttpClient Http)
             }
 
             var page = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
-            return page.GetProperty("messages").EnumerateArray().ToList();
+            messages.AddRange(page.GetProperty("messages").EnumerateArray());
+            if (!page.GetProperty("hasMore").GetBoolean())
+            {
+                return messages;
+            }
         }
     }
 }
