@@ -44,7 +44,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
         var conversations = await Task.WhenAll(Enumerable.Range(0, ConversationCount).Select(i => users[2 * i].DirectWithAsync(users[(2 * i) + 1])));
 
         SiloHost[] others = [cluster.StartSiloOnHost("silo-b", "127.0.0.3"), cluster.StartSiloOnHost("silo-c", "127.0.0.4")];
-        await Eventually.TrueAsync(async () => await ActiveSilosAsync(db, cluster) == 3, "three Active silos in the membership table", TimeSpan.FromSeconds(90));
+        await cluster.WaitUntilAsync(async _ => await ActiveSilosAsync(db, cluster) == 3, "three Active silos in the membership table", TimeSpan.FromSeconds(180));
 
         // Started with all three gateways in its list. Sends alternate between the two
         // ClientApis, so while silo-a is cut off some reach its stale activations (through its
