@@ -24,7 +24,7 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public static async Task<ProcessCluster> StartAsync(int silos, int clientApis = 1, string? connectionString = null)
     {
-        var cluster = new ProcessCluster { ConnectionString = connectionString ?? await (await PostgresServer.Shared).CreateDatabaseAsync() };
+        var cluster = connectionString is null ? await CreateEmptyAsync() : new ProcessCluster { ConnectionString = connectionString };
         for (var i = 0; i < silos; i++)
         {
             cluster.StartSilo($"silo-{i}");
@@ -32,27 +32,77 @@ public sealed class ProcessCluster : IAsyncDisposable
 
         for (var i = 0; i < clientApis; i++)
         {
-            cluster.ClientApiUrls.Add(new Uri($"http://127.0.0.1:{PostgresServer.FreePort()}"));
-            cluster.StartClientApi(i);
-        }
-
-        for (var i = 0; i < clientApis; i++)
-        {
-            await cluster.WaitUntilReadyAsync(i);
+            await cluster.StartClientApiAsync($"clientapi-{i}");
         }
 
         return cluster;
     }
+    /// <summary>A fresh database and nothing running yet: the caller starts each process.</summary>
+    public static async Task<ProcessCluster> CreateEmptyAsync() =>
+        new() { ConnectionString = await (await PostgresServer.Shared).CreateDatabaseAsync() };
 
-    public void StartClientApi(int index) => Start($"clientapi-{index}", "ClientApi", "Messenger.ClientApi.dll", $"--urls {ClientApiUrls[index]}", new()
+    /// <summary>The Orleans cluster id of this cluster's rows in the membership table.</summary>
+    public string ClusterId => _clusterId;
+
+    /// <summary>Starts a ClientApi process on a free port of 127.0.0.1, adds it to <see cref="ClientApiUrls"/> and waits until it is ready.</summary>
+    public async Task<Uri> StartClientApiAsync(string name)
     {
-        ["Messenger__ClientApi__InstanceId"] = $"e2e-{index}",
-        ["Messenger__Passwords__IterationCount"] = "1000",
-    });
+        var url = new Uri($"http://127.0.0.1:{PostgresServer.FreePort()}");
+        ClientApiUrls.Add(url);
+        Start(name, "ClientApi", "Messenger.ClientApi.dll", $"--urls {url}", new()
+        {
+            ["Messenger__ClientApi__InstanceId"] = "e2e",
+            ["Messenger__Passwords__IterationCount"] = "1000",
+        });
+        await WaitUntilAsync(async http => (await http.GetAsync(new Uri(url, "/health/ready"))).IsSuccessStatusCode, $"{name} to be ready");
+        return url;
+    }
 
-    public Task WaitUntilReadyAsync(int clientApi) => WaitUntilAsync(
-        async http => (await http.GetAsync(new Uri(ClientApiUrls[clientApi], "/health/ready"))).IsSuccessStatusCode,
-        $"clientapi-{clientApi} to be ready");
+    /// <summary>
+    /// A silo as if on a host of its own: it binds and advertises <paramref name="address"/>
+    /// (127.0.0.2, 127.0.0.3, …) on free ports. With <paramref name="groupId"/> the process runs
+    /// with that group id (uid stays root), so iptables' owner match can pick out the packets
+    /// it sends: on one kernel its outgoing connections start from 127.0.0.1, not from its address.
+    /// </summary>
+    public SiloHost StartSiloOnHost(string name, string address, int? groupId = null)
+    {
+        var host = new SiloHost(name, address, PostgresServer.FreePort(), PostgresServer.FreePort(), groupId);
+        Start(name, "Silo", "Messenger.Silo.dll", "", new()
+        {
+            ["Messenger__Silo__Address"] = address,
+            ["Messenger__Silo__SiloPort"] = host.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Messenger__Silo__GatewayPort"] = host.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Messenger__Silo__Name"] = name,
+        }, groupId);
+        return host;
+    }
+
+    /// <summary>Waits for a process to end by itself; false if it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(string name, TimeSpan timeout)
+    {
+        _killed.Add(name); // its exit is expected from now on, not a failure of WaitUntilAsync
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _processes[name].WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public int ExitCode(string name) => _processes[name].ExitCode;
+
+    /// <summary>How many of the kept log lines of a process contain <paramref name="text"/>.</summary>
+    public int CountLogLines(string name, string text)
+    {
+        lock (_logs)
+        {
+            return _logs[name].Count(line => line.Contains(text, StringComparison.Ordinal));
+        }
+    }
 
     public void StartSilo(string name) => Start(name, "Silo", "Messenger.Silo.dll", "", new()
     {
@@ -153,10 +203,15 @@ public sealed class ProcessCluster : IAsyncDisposable
         return cluster.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "Active");
     }
 
-    private void Start(string name, string project, string dll, string arguments, Dictionary<string, string> environment)
+    private void Start(string name, string project, string dll, string arguments, Dictionary<string, string> environment, int? groupId = null)
     {
         var dir = BinaryFolder(project);
-        var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(dir, dll)}\" {arguments}")
+        var command = $"\"{Path.Combine(dir, dll)}\" {arguments}";
+
+        // setpriv execs dotnet in place, so the pid (and kill) stays the silo's own.
+        var start = new ProcessStartInfo(
+            groupId is null ? "dotnet" : "setpriv",
+            groupId is null ? command : $"--regid {groupId} --clear-groups -- dotnet {command}")
         {
             WorkingDirectory = dir,
             RedirectStandardOutput = true,
