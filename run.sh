@@ -30,6 +30,12 @@
 # If a silo or ClientApi dies while the cluster runs, run.sh reports it and keeps the
 # others running (so you can watch the cluster survive losing a silo). If PostgreSQL
 # dies, or every silo and ClientApi has exited, it stops everything and exits 1.
+#
+# Restarting a process that died: create the file run/<name>.restart (e.g.
+# run/silo-1.restart) once it has exited, and within a second run.sh starts it again
+# exactly as the first time (same settings and ports, log appended, new pid file) and
+# deletes the request. The restarted process is still one of run.sh's, so Ctrl-C stops
+# it too. bench/run.sh --chaos kills processes and restarts them this way.
 set -euo pipefail
 
 ROOT="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -237,7 +243,7 @@ cleanup() {
     say "stopping PostgreSQL"
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" stop -m fast -w >/dev/null 2>&1
   fi
-  for i in "${!NAMES[@]}"; do rm -f -- "$RUN_DIR/${NAMES[i]}.pid"; done
+  for i in "${!NAMES[@]}"; do rm -f -- "$RUN_DIR/${NAMES[i]}.pid" "$RUN_DIR/${NAMES[i]}.restart"; done
   (( PG_STARTED )) && rm -f -- "$RUN_DIR/postgres.pid"
   [[ $(cat "$LOCK" 2>/dev/null) == "$$" ]] && rm -f -- "$LOCK"
   return "$rc"
@@ -267,6 +273,7 @@ for f in "$RUN_DIR"/silo-*.pid "$RUN_DIR"/clientapi-*.pid; do
   rm -f -- "$f"
 done
 stop_pids "${leftover[@]+"${leftover[@]}"}"
+rm -f -- "$RUN_DIR"/*.restart # restart requests meant for an earlier run
 
 # Data folder ownership must match the user PostgreSQL runs as.
 if [[ -d $PGDATA_DIR ]]; then
@@ -381,18 +388,47 @@ export Messenger__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=messenger;Data
 export Messenger__ClusterId="$CLUSTER_ID"
 
 start_proc() { # name dll [env assignments...] -- [args...]
-  local name=$1 dll=$2 envs=() pid
+  local name=$1 dll=$2 envs=() pid i slot=-1 log
   shift 2
   while (( $# )) && [[ $1 != -- ]]; do envs+=("$1"); shift; done
   (( $# )) && shift
+  for i in "${!NAMES[@]}"; do [[ ${NAMES[i]} == "$name" ]] && slot=$i; done
+  log="$LOG_DIR/$name.log"
+  # A restart appends, so the log still shows how the previous run of it ended.
+  if (( slot < 0 )); then : >"$log"; else printf '\n[run.sh] ---- restarted %s ----\n' "$(date -u +%FT%TZ)" >>"$log"; fi
   # Run from the dll's folder: the content root (appsettings.json) is the working
   # directory. exec keeps the pid, so $! is the dotnet process itself.
   (cd "$(dirname "$dll")" && exec env "${envs[@]}" dotnet "$dll" "$@") \
-    >"$LOG_DIR/$name.log" 2>&1 </dev/null &
+    >>"$log" 2>&1 </dev/null &
   pid=$!
-  NAMES+=("$name"); PIDS+=("$pid"); REPORTED+=(0)
+  if (( slot < 0 )); then
+    NAMES+=("$name"); PIDS+=("$pid"); REPORTED+=(0)
+  else
+    PIDS[slot]=$pid; REPORTED[slot]=0
+  fi
   echo "$pid" >"$RUN_DIR/$name.pid"
-  say "started $name (pid $pid), log: $LOG_DIR/$name.log"
+  say "started $name (pid $pid), log: $log"
+}
+
+# Starts silo-<i> or clientapi-<i>; the one place that says how, so a restart through
+# run/<name>.restart is the same process as the first start.
+launch() { # name
+  local name=$1 i=${1##*-}
+  case $name in
+    silo-*)
+      start_proc "$name" "$SILO_DLL" \
+        DOTNET_ENVIRONMENT=Production \
+        Messenger__Silo__Name="$name" \
+        Messenger__Silo__Address=127.0.0.1 \
+        Messenger__Silo__SiloPort=$((SILO_PORT + i)) \
+        Messenger__Silo__GatewayPort=$((GATEWAY_PORT + i)) -- ;;
+    clientapi-*)
+      start_proc "$name" "$API_DLL" \
+        ASPNETCORE_ENVIRONMENT=Production \
+        DOTNET_ENVIRONMENT=Production \
+        Messenger__ClientApi__InstanceId="$name" \
+        -- --urls "http://127.0.0.1:$((HTTP_PORT + i))" ;;
+  esac
 }
 
 # Sets ACTIVE_PORTS (" p1 p2 ... ", the Active silos of this run) and SQL_ERROR.
@@ -476,27 +512,14 @@ SILO_PORTS=()
 APIS_STARTED=0
 for ((i = 0; i < SILOS; i++)); do SILO_PORTS+=($((SILO_PORT + i))); done
 SILOS_LAUNCHED_AT="$(date +%s)"
-for ((i = 0; i < SILOS; i++)); do
-  start_proc "silo-$i" "$SILO_DLL" \
-    DOTNET_ENVIRONMENT=Production \
-    Messenger__Silo__Name="silo-$i" \
-    Messenger__Silo__Address=127.0.0.1 \
-    Messenger__Silo__SiloPort=$((SILO_PORT + i)) \
-    Messenger__Silo__GatewayPort=$((GATEWAY_PORT + i)) --
-done
+for ((i = 0; i < SILOS; i++)); do launch "silo-$i"; done
 
 # ClientApis need a gateway to connect to (they retry anyway, but this keeps their
 # logs free of start-up noise).
 say "waiting for the first silo to become Active"
 wait_for first_silo_active || explain_timeout
 
-for ((i = 0; i < CLIENTAPIS; i++)); do
-  start_proc "clientapi-$i" "$API_DLL" \
-    ASPNETCORE_ENVIRONMENT=Production \
-    DOTNET_ENVIRONMENT=Production \
-    Messenger__ClientApi__InstanceId="clientapi-$i" \
-    -- --urls "http://127.0.0.1:$((HTTP_PORT + i))"
-done
+for ((i = 0; i < CLIENTAPIS; i++)); do launch "clientapi-$i"; done
 APIS_STARTED=1
 
 say "waiting for $SILOS active silo(s) and $CLIENTAPIS ready ClientApi(s) (up to ${START_TIMEOUT} s)"
@@ -515,19 +538,27 @@ say "  Logs:         $LOG_DIR"
 say "  PIDs:         $RUN_DIR"
 say "Press Ctrl-C to stop everything."
 
-# Watch the processes. `sleep & wait` keeps Ctrl-C responsive.
+# Watch the processes. `sleep & wait` keeps Ctrl-C responsive. Once a second, so a
+# requested restart (run/<name>.restart) follows quickly.
 while :; do
-  sleep 2 &
+  sleep 1 &
   wait $! || true
   running=0
   for i in "${!NAMES[@]}"; do
     if alive "${PIDS[i]}"; then running=$((running + 1)); continue; fi
-    (( REPORTED[i] )) && continue
-    REPORTED[i]=1
-    rc=0; wait "${PIDS[i]}" 2>/dev/null || rc=$?
-    rm -f -- "$RUN_DIR/${NAMES[i]}.pid"
-    show_tail "${NAMES[i]}"
-    say "${NAMES[i]} (pid ${PIDS[i]}) exited with code $rc; the others keep running"
+    if (( ! REPORTED[i] )); then
+      REPORTED[i]=1
+      rc=0; wait "${PIDS[i]}" 2>/dev/null || rc=$?
+      rm -f -- "$RUN_DIR/${NAMES[i]}.pid"
+      show_tail "${NAMES[i]}"
+      say "${NAMES[i]} (pid ${PIDS[i]}) exited with code $rc; the others keep running"
+    fi
+    if [[ -f $RUN_DIR/${NAMES[i]}.restart ]]; then
+      rm -f -- "$RUN_DIR/${NAMES[i]}.restart"
+      say "restarting ${NAMES[i]} (requested through $RUN_DIR/${NAMES[i]}.restart)"
+      launch "${NAMES[i]}"
+      running=$((running + 1))
+    fi
   done
   if ! alive "$PG_PID"; then show_tail postgres; die "PostgreSQL stopped; stopping everything"; fi
   (( running > 0 )) || die "every silo and ClientApi has exited; stopping"

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # bench/run.sh - run Messenger's benchmark scenarios against a fresh cluster.
 #
-# Usage: bench/run.sh [--quick] [--find-max] [any Messenger.Bench option…]
+# Usage: bench/run.sh [--quick] [--find-max] [--chaos] [any Messenger.Bench option…]
 #   --quick       every scenario small and short (about three minutes); exits non-zero
 #                 when any message was lost, duplicated or left a gap
 #   --find-max    raise each messaging scenario's rate until p99 passes 100 ms or errors
 #                 appear, then measure at 80 % of that maximum
+#   --chaos       the fault-tolerance run instead of the scenarios: 3 silos and 2 ClientApis
+#                 under steady load while silos and ClientApis are killed (kill -9 or
+#                 SIGTERM) and restarted at random; reports lost, duplicated, gaps, failed
+#                 sends after retries and the longest stalls; exits non-zero on any loss,
+#                 duplicate or gap. Default 180 s (--duration N), --quick 90 s;
+#                 --chaos-interval N: seconds between kills (12; 8 with --quick).
+#                 See docs/fault-tolerance.md.
 #   Other options go to the generator (dotnet …/Messenger.Bench.dll --help lists them).
 #
 # It starts ./run.sh on a data folder and ports of its own (a fresh database every time),
@@ -13,8 +20,17 @@
 # memory figures), writes JSON to bench/results/latest.json, and stops the cluster.
 #
 # Settings: MESSENGER_BENCH_DATA (default bench/.data), MESSENGER_BENCH_HTTP_PORT (5280),
-# MESSENGER_BENCH_PG_PORT (5633), MESSENGER_BENCH_SILOS (2).
+# MESSENGER_BENCH_PG_PORT (5633), MESSENGER_BENCH_SILOS (2; 3 with --chaos),
+# MESSENGER_BENCH_SILO_PORT (12111), MESSENGER_BENCH_GATEWAY_PORT (31000): change them to
+# run two benchmarks side by side.
 set -euo pipefail
+
+# --chaos is ours; everything else goes to the generator.
+CHAOS=0
+ARGS=()
+for arg in "$@"; do
+  if [[ $arg == --chaos ]]; then CHAOS=1; else ARGS+=("$arg"); fi
+done
 
 ROOT="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
 DATA="${MESSENGER_BENCH_DATA:-$ROOT/bench/.data}"
@@ -33,7 +49,15 @@ ulimit -n 1048576 2>/dev/null || ulimit -n 65536 2>/dev/null || say "could not r
 export MESSENGER_DATA="$DATA" MESSENGER_HTTP_PORT="$PORT" MESSENGER_CLIENTAPIS=1
 export MESSENGER_SILOS="${MESSENGER_BENCH_SILOS:-2}"
 export MESSENGER_PG_PORT="${MESSENGER_BENCH_PG_PORT:-5633}"
-export MESSENGER_SILO_PORT=12111 MESSENGER_GATEWAY_PORT=31000 MESSENGER_CLUSTER_ID=messenger-bench
+export MESSENGER_SILO_PORT="${MESSENGER_BENCH_SILO_PORT:-12111}"
+export MESSENGER_GATEWAY_PORT="${MESSENGER_BENCH_GATEWAY_PORT:-31000}"
+export MESSENGER_CLUSTER_ID=messenger-bench
+if (( CHAOS )); then
+  # The chaos driver never takes down more than one process at a time, so 3 silos and 2
+  # ClientApis always leave at least 2 silos and 1 ClientApi serving.
+  export MESSENGER_SILOS="${MESSENGER_BENCH_SILOS:-3}" MESSENGER_CLIENTAPIS=2
+  ARGS=(--scenarios chaos --clientapis 2 "${ARGS[@]+"${ARGS[@]}"}")
+fi
 
 say "starting a cluster (log: $DATA/run.log)"
 "$ROOT/run.sh" >"$DATA/run.log" 2>&1 &
@@ -60,4 +84,4 @@ say "cluster is up on http://127.0.0.1:$PORT"
 
 # run.sh built the whole solution in Release, the generator included.
 dotnet "$ROOT/bench/Messenger.Bench/bin/Release/net10.0/Messenger.Bench.dll" \
-  --url "http://127.0.0.1:$PORT" --pid-dir "$DATA/run" --json "$RESULTS/latest.json" "$@"
+  --url "http://127.0.0.1:$PORT" --pid-dir "$DATA/run" --json "$RESULTS/latest.json" "${ARGS[@]+"${ARGS[@]}"}"

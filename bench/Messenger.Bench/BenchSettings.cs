@@ -13,6 +13,15 @@ public sealed record BenchSettings
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>True when --duration was given; chaos has a longer default of its own.</summary>
+    public bool DurationGiven { get; init; }
+
+    /// <summary>ClientApi i listens on <see cref="Url"/>'s port + i (run.sh's layout); chaos spreads users over all of them.</summary>
+    public int ClientApis { get; init; } = 1;
+
+    /// <summary>chaos: time between the end of one kill-and-restart and the next kill.</summary>
+    public TimeSpan ChaosInterval { get; init; } = TimeSpan.FromSeconds(12);
+
     /// <summary>Target sends/s per scenario when not searching for the maximum.</summary>
     public double? Rate { get; init; }
 

@@ -15,8 +15,11 @@ if (Console.IsOutputRedirected)
 
 string[] allScenarios = ["direct", "group", "room", "idle", "connect", "overload", "baseline"];
 
+// Not part of "all": it kills processes, so it needs run.sh's cluster (bench/run.sh --chaos).
+string[] otherScenarios = ["chaos"];
+
 var url = new Option<string>("--url") { Description = "ClientApi base URL", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-var scenarios = new Option<string>("--scenarios") { Description = $"comma-separated: {string.Join(",", allScenarios)} or all", DefaultValueFactory = _ => "all" };
+var scenarios = new Option<string>("--scenarios") { Description = $"comma-separated: {string.Join(",", allScenarios)} or all; or {string.Join(",", otherScenarios)}", DefaultValueFactory = _ => "all" };
 var quick = new Option<bool>("--quick") { Description = "every scenario small and short (minutes, not tens of minutes)" };
 var findMax = new Option<bool>("--find-max") { Description = "raise the rate until p99 passes 100 ms or errors appear; measure at 80 % of that" };
 var duration = new Option<int>("--duration") { Description = "seconds of measured load per scenario", DefaultValueFactory = _ => 20 };
@@ -27,8 +30,10 @@ var roomSize = new Option<int>("--room-size") { Description = "room: members", D
 var idleSessions = new Option<int>("--idle-sessions") { Description = "idle: sessions to open", DefaultValueFactory = _ => 10_000 };
 var pidDir = new Option<string?>("--pid-dir") { Description = "run.sh's pid folder ($MESSENGER_DATA/run), for memory figures" };
 var json = new Option<string?>("--json") { Description = "write the results as JSON to this path" };
+var clientApis = new Option<int>("--clientapis") { Description = "ClientApis to spread users over: ClientApi i listens on --url's port + i (run.sh's layout)", DefaultValueFactory = _ => 1 };
+var chaosInterval = new Option<int?>("--chaos-interval") { Description = "chaos: seconds from one process being healthy again to the next kill (default 12; 8 with --quick)" };
 
-var root = new RootCommand("Messenger load generator") { url, scenarios, quick, findMax, duration, rate, pairs, groups, roomSize, idleSessions, pidDir, json };
+var root = new RootCommand("Messenger load generator") { url, scenarios, quick, findMax, duration, rate, pairs, groups, roomSize, idleSessions, pidDir, json, clientApis, chaosInterval };
 root.SetAction(async (parse, cancellationToken) =>
 {
     var names = parse.GetValue(scenarios)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -37,7 +42,7 @@ root.SetAction(async (parse, cancellationToken) =>
         names = allScenarios;
     }
 
-    var unknown = names.Except(allScenarios).ToList();
+    var unknown = names.Except(allScenarios).Except(otherScenarios).ToList();
     if (unknown.Count > 0)
     {
         Console.Error.WriteLine($"unknown scenario(s): {string.Join(", ", unknown)}");
@@ -51,6 +56,9 @@ root.SetAction(async (parse, cancellationToken) =>
         Quick = parse.GetValue(quick),
         FindMax = parse.GetValue(findMax),
         Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
+        DurationGiven = parse.GetResult(duration) is { Implicit: false },
+        ClientApis = Math.Max(1, parse.GetValue(clientApis)),
+        ChaosInterval = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(chaosInterval) ?? (parse.GetValue(quick) ? 8 : 12))),
         Rate = parse.GetValue(rate),
         Pairs = parse.GetValue(pairs),
         Groups = parse.GetValue(groups),
@@ -69,6 +77,7 @@ root.SetAction(async (parse, cancellationToken) =>
             "connect" => await ConnectScenario.RunAsync(context, context.Api),
             "overload" => await OverloadScenario.RunAsync(context, context.Api, ChatScenario.ShapeOf("direct", settings), MaxOf(results, "direct")),
             "baseline" => await BaselineScenario.RunAsync(context),
+            "chaos" => await ChaosScenario.RunAsync(context),
             _ => await ChatScenario.RunAsync(context, context.Api, ChatScenario.ShapeOf(name, settings)),
         };
         results.Add(result);
@@ -90,10 +99,10 @@ root.SetAction(async (parse, cancellationToken) =>
         await Reporter.WriteJsonAsync(settings.JsonPath, results, settings);
     }
 
-    var failed = results.Where(r => !r.Passed).Select(r => r.Scenario).ToList();
+    var failed = results.Where(r => !r.Passed).ToList();
     if (failed.Count > 0)
     {
-        Console.Error.WriteLine($"FAILED: lost, duplicated or gapped messages in {string.Join(", ", failed)}");
+        Console.Error.WriteLine($"FAILED: {string.Join("; ", failed.Select(r => $"{r.Scenario}: {r.Lost} lost, {r.Duplicates} duplicated, {r.Gaps} gaps"))}");
         return 1;
     }
 

@@ -63,6 +63,61 @@ public sealed class ApiClient(Uri baseAddress)
         }
     }
 
+    /// <summary>
+    /// The REST send. Returns the stored seq, or null with why not (the problem's <c>code</c>, or
+    /// <c>timeout</c> / <c>connection</c> when no answer came) so the caller can decide to retry.
+    /// </summary>
+    public async Task<(long? Seq, string? Code)> SendAsync(BenchUser user, string conversationId, string clientMessageId, string text, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/conversations/{conversationId}/messages/{clientMessageId}") { Content = JsonContent.Create(new { text }) };
+            request.Headers.Authorization = new("Bearer", user.Token);
+            using var response = await _http.SendAsync(request, cancel.Token);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancel.Token);
+            return response.IsSuccessStatusCode
+                ? (body.GetProperty("seq").GetInt64(), null)
+                : (null, body.TryGetProperty("code", out var code) ? code.GetString() : $"http_{(int)response.StatusCode}");
+        }
+        catch (OperationCanceledException)
+        {
+            return (null, "timeout");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or IOException)
+        {
+            return (null, "connection");
+        }
+    }
+
+    /// <summary>True when <c>GET /health/ready</c> answers 200 (the ClientApi reaches the cluster and the database).</summary>
+    public async Task<bool> IsReadyAsync()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            using var response = await _http.GetAsync("/health/ready", cancel.Token);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The silos of <c>GET /api/v1/cluster</c>: name, membership status and start time.</summary>
+    public async Task<List<(string? Name, string Status, DateTime StartedAt)>> SilosAsync(BenchUser user)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/cluster");
+        request.Headers.Authorization = new("Bearer", user.Token);
+        using var response = await _http.SendAsync(request, cancel.Token);
+        var cluster = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancel.Token);
+        return cluster.GetProperty("silos").EnumerateArray()
+            .Select(s => (s.TryGetProperty("name", out var n) ? n.GetString() : null, s.GetProperty("status").GetString()!, s.GetProperty("startedAt").GetDateTime().ToUniversalTime()))
+            .ToList();
+    }
+
     private async Task<string> CreateConversationAsync(BenchUser caller, object body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/conversations") { Content = JsonContent.Create(body) };

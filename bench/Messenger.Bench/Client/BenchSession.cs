@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
 using System.Threading.Channels;
 
 namespace Messenger.Bench.Client;
@@ -33,39 +34,48 @@ public sealed class BenchSession : IAsyncDisposable
 
     public bool IsOpen => _socket.State == WebSocketState.Open;
 
+    /// <summary>Each conversation's <c>lastSeq</c> as the <c>ready</c> frame told it: what catch-up after a reconnect compares against.</summary>
+    public IReadOnlyDictionary<string, long> ReadyLastSeqs { get; private set; } = new Dictionary<string, long>();
+
+    /// <summary>Completes when the socket is gone: closed by the server, dropped, or disposed.</summary>
+    public Task Completion => _receiving;
+
+    /// <summary>The close code the server sent (1001 going away, 1013 try again…), null when the socket just dropped.</summary>
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
     /// <summary>Connects and returns once the <c>ready</c> frame has arrived.</summary>
     public static async Task<BenchSession> ConnectAsync(Uri baseAddress, BenchUser user, int index, Action<BenchSession, ServerFrame> onFrame, IPAddress? localAddress = null, CancellationToken cancellationToken = default)
     {
         var session = new BenchSession(user, index);
-        var uri = new Uri($"{(baseAddress.Scheme == "https" ? "wss" : "ws")}://{baseAddress.Authority}/api/v1/ws?access_token={Uri.EscapeDataString(user.Token)}");
-        if (localAddress is null)
+        try
         {
-            await session._socket.ConnectAsync(uri, cancellationToken);
-        }
-        else
-        {
-            // One source address offers ~28k ephemeral ports; spreading sessions over
-            // 127.0.0.x is how one machine opens 100k of them.
-            using var handler = new SocketsHttpHandler { ConnectCallback = (context, token) => BindAndConnectAsync(context, localAddress, token) };
-            using var invoker = new HttpMessageInvoker(handler, disposeHandler: false);
-            await session._socket.ConnectAsync(uri, invoker, cancellationToken);
-        }
-
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        session._receiving = session.ReceiveLoopAsync((s, frame) =>
-        {
-            if (frame.Type == "ready")
+            var uri = new Uri($"{(baseAddress.Scheme == "https" ? "wss" : "ws")}://{baseAddress.Authority}/api/v1/ws?access_token={Uri.EscapeDataString(user.Token)}");
+            if (localAddress is null)
             {
-                ready.TrySetResult();
+                await session._socket.ConnectAsync(uri, cancellationToken);
             }
             else
             {
-                onFrame(s, frame);
+                // One source address offers ~28k ephemeral ports; spreading sessions over
+                // 127.0.0.x is how one machine opens 100k of them.
+                using var handler = new SocketsHttpHandler { ConnectCallback = (context, token) => BindAndConnectAsync(context, localAddress, token) };
+                using var invoker = new HttpMessageInvoker(handler, disposeHandler: false);
+                await session._socket.ConnectAsync(uri, invoker, cancellationToken);
             }
-        }, ready);
-        session._sending = session.SendLoopAsync();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-        return session;
+
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            session._receiving = session.ReceiveLoopAsync(onFrame, ready);
+            session._sending = session.SendLoopAsync();
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            return session;
+        }
+        catch
+        {
+            // A refused or half-open connection (a ClientApi that is down or stopping) must
+            // not leave its socket and loops behind in a client that retries.
+            await session.DisposeAsync();
+            throw;
+        }
     }
 
     public void Send(string json) => _outbox.Writer.TryWrite(Encoding.UTF8.GetBytes(json));
@@ -117,11 +127,23 @@ public sealed class BenchSession : IAsyncDisposable
 
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    return;
+                    break;
                 }
 
-                onFrame(this, FrameReader.Read(buffer.AsSpan(0, length)));
+                var frame = FrameReader.Read(buffer.AsSpan(0, length));
+                if (frame.Type == "ready")
+                {
+                    // Once per socket, so a full parse costs nothing that matters.
+                    ReadyLastSeqs = ReadLastSeqs(buffer.AsSpan(0, length));
+                    ready.TrySetResult();
+                }
+                else
+                {
+                    onFrame(this, frame);
+                }
             }
+
+            ready.TrySetException(new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The server closed the socket."));
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -131,6 +153,22 @@ public sealed class BenchSession : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static Dictionary<string, long> ReadLastSeqs(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var result = new Dictionary<string, long>();
+        if (document.RootElement.TryGetProperty("conversations", out var conversations))
+        {
+            foreach (var c in conversations.EnumerateArray())
+            {
+                result[c.GetProperty("conversationId").GetString()!] = c.GetProperty("lastSeq").GetInt64();
+            }
+        }
+
+        return result;
     }
 
     private async Task SendLoopAsync()

@@ -206,55 +206,19 @@ public sealed class ChatWorkload : IAsyncDisposable
         }
     }
 
-    /// <summary>Checks every acknowledged message against the log and every session's pushes.</summary>
+    /// <summary>Checks every acknowledged message against the log and every session's pushes (<see cref="LogCheck"/>).</summary>
     public async Task<ScenarioResult> VerifyAsync(string scenario, PhaseStats measured, double targetRate)
     {
         await DrainAsync(TimeSpan.FromSeconds(15));
-        long lost = 0, gaps = 0, duplicates = 0, missed = 0, recovered = 0;
         var notes = new List<string>();
         var byConversation = _sends.Values.GroupBy(s => s.Conversation).ToDictionary(g => g.Key, g => g.ToList());
-        await Parallel.ForEachAsync(_conversations, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (conversation, _) =>
-        {
-            // What catch-up (messages?after=) returns is the stored log itself.
-            var stored = await _api.HistoryAfterAsync(conversation.Members[0], conversation.Id, 0);
-            var storedSeqs = stored.Select(m => m.Seq).ToList();
-            var conversationGaps = storedSeqs.Select((seq, i) => seq != i + 1).Count(g => g);
-            var storedByClientId = stored.ToDictionary(m => m.ClientMessageId, m => m.Seq);
-            long conversationLost = 0, conversationDuplicates = 0, conversationMissed = 0, conversationRecovered = 0;
-            foreach (var send in byConversation.GetValueOrDefault(conversation.Index) ?? [])
-            {
-                var isStored = storedByClientId.TryGetValue($"{_tag}-{send.Id}", out var storedSeq);
-                if (send.State == SendRecord.Acked && (!isStored || storedSeq != send.Seq))
-                {
-                    conversationLost++;
-                }
-
-                if (!isStored)
-                {
-                    continue;
-                }
-
-                for (var slot = 0; slot < send.Delivered.Length; slot++)
-                {
-                    var count = Volatile.Read(ref send.Delivered[slot]);
-                    if (count > 1)
-                    {
-                        conversationDuplicates += count - 1;
-                    }
-                    else if (count == 0)
-                    {
-                        conversationMissed++;
-                        conversationRecovered++; // it is in the log, so catch-up delivers it
-                    }
-                }
-            }
-
-            Interlocked.Add(ref lost, conversationLost);
-            Interlocked.Add(ref gaps, conversationGaps);
-            Interlocked.Add(ref duplicates, conversationDuplicates);
-            Interlocked.Add(ref missed, conversationMissed);
-            Interlocked.Add(ref recovered, conversationRecovered);
-        });
+        var check = await LogCheck.RunAsync(_api, _conversations.Select(c => new CheckedConversation(
+            c.Id,
+            c.Members[0],
+            (byConversation.GetValueOrDefault(c.Index) ?? []).Select(s => new CheckedSend(
+                $"{_tag}-{s.Id}",
+                s.State == SendRecord.Acked ? s.Seq : null,
+                [.. s.Delivered])).ToList())).ToList());
 
         var unanswered = _sends.Values.LongCount(s => s.State == SendRecord.Pending);
         if (unanswered > 0)
@@ -271,14 +235,14 @@ public sealed class ChatWorkload : IAsyncDisposable
             AckLatencyMs = _ack.Summary(),
             Sent = _sends.Count,
             Acknowledged = Interlocked.Read(ref _acked),
-            Lost = lost,
-            Duplicates = duplicates,
-            Gaps = gaps,
+            Lost = check.Lost,
+            Duplicates = check.Duplicates,
+            Gaps = check.Gaps,
             Errors = Interlocked.Read(ref _errors),
             ErrorsByCode = new Dictionary<string, long>(_errorsByCode),
             Unanswered = unanswered,
-            PushesMissed = missed,
-            PushesRecovered = recovered,
+            PushesMissed = check.PushesMissed,
+            PushesRecovered = check.PushesMissed, // each is in the log, so catch-up delivers it
             DurationSec = Math.Round(measured.Seconds, 1),
             TargetRate = Math.Round(targetRate, 1),
             Notes = notes,

@@ -17,5 +17,12 @@ public sealed class ProgressLog
             $"  [{color}]{Markup.Escape(phase),-10} t={second,5:F0}s target={target,8:F0}/s acked={acked,8:F0}/s deliveries={deliveries,9:F0}/s p99={p99Text,7} ms errors={errors}[/]");
     }
 
+    public void ChaosTick(string phase, double second, double acked, double pushes, long outstanding, long retries, long failed, int connected, int users, int kills)
+    {
+        var color = failed > 0 ? "red" : retries > 0 || connected < users ? "yellow" : "green";
+        AnsiConsole.MarkupLine(
+            $"  [{color}]{Markup.Escape(phase),-8} t={second,5:F0}s acked={acked,6:F0}/s pushes={pushes,7:F0}/s waiting={outstanding,5} retries={retries,5} failed={failed} connected={connected}/{users} kills={kills}[/]");
+    }
+
     public void Warn(string text) => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(text)}[/]");
 }

@@ -33,6 +33,11 @@ public static class Reporter
         }
 
         AnsiConsole.Write(table);
+        foreach (var r in results.Where(r => r.Kills is not null))
+        {
+            PrintKills(r);
+        }
+
         foreach (var r in results.Where(r => r.Notes.Count > 0))
         {
             foreach (var note in r.Notes)
@@ -40,6 +45,31 @@ public static class Reporter
                 AnsiConsole.MarkupLine($"[grey]{Markup.Escape(r.Scenario)}: {Markup.Escape(note)}[/]");
             }
         }
+    }
+
+    private static void PrintKills(ScenarioResult r)
+    {
+        var e = r.Extra;
+        AnsiConsole.MarkupLine(
+            $"[bold]{Markup.Escape(r.Scenario)}[/]: {r.Acknowledged} of {r.Sent} sends acknowledged, " +
+            $"[{(e.GetValueOrDefault("failedAfterRetries") == 0 ? "green" : "red")}]{e.GetValueOrDefault("failedAfterRetries")} failed after retries[/], " +
+            $"longest stall: acks {F(e.GetValueOrDefault("ackStallSec"), 2)} s, pushes {F(e.GetValueOrDefault("pushStallSec"), 2)} s " +
+            $"(connected users {F(e.GetValueOrDefault("pushStallConnectedSec"), 2)} s), {e.GetValueOrDefault("reconnects")} reconnects");
+        var kills = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(r.Scenario)}: kills[/]");
+        foreach (var column in new[] { "t s", "target", "signal", "exited s", "healthy again s", "ack stall s", "push stall s", "connected push stall s", "note" })
+        {
+            kills.AddColumn(column);
+        }
+
+        foreach (var k in r.Kills!)
+        {
+            kills.AddRow(
+                F(k.AtSec, 1), Markup.Escape(k.Target), k.Signal == "KILL" ? "kill -9" : "SIGTERM", F(k.ExitSec, 2),
+                k.Healthy ? F(k.RestartSec, 1) : $"[red]no ({F(k.RestartSec, 0)})[/]",
+                F(k.AckStallSec, 2), F(k.PushStallSec, 2), F(k.PushStallConnectedSec, 2), Markup.Escape(k.Note ?? ""));
+        }
+
+        AnsiConsole.Write(kills);
     }
 
     public static async Task WriteJsonAsync(string path, IReadOnlyList<ScenarioResult> results, BenchSettings settings)

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Messenger.Bench.Report;
 
 /// <summary>One scenario's figures, as printed and as written to the JSON file.</summary>
@@ -49,6 +51,10 @@ public sealed record ScenarioResult
     public Dictionary<string, double> Extra { get; init; } = [];
 
     public List<string> Notes { get; init; } = [];
+
+    /// <summary>chaos: every kill and restart, with the stalls that followed it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<Chaos.KillRecord>? Kills { get; init; }
 
     public bool Passed => Lost == 0 && Duplicates == 0 && Gaps == 0;
 }
