@@ -95,7 +95,10 @@ public static class ClientApiExtensions
         services.AddSingleton<SessionContext>();
         services.AddSingleton<GrainReferences>();
         services.AddSingleton<SendAdmission>();
-        services.AddHostedService<PushSubscriber>();
+        services.AddSingleton<ClusterConnectionWatcher>();
+        services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnectionWatcher>());
+        services.AddSingleton<PushSubscriber>();
+        services.AddHostedService(sp => sp.GetRequiredService<PushSubscriber>());
         services.AddHostedService<ClientApiHeartbeat>();
         services.AddHostedService<SessionLeaseRenewer>();
 

@@ -7,11 +7,11 @@ namespace Messenger.ClientApi.Sessions;
 /// Keeps this ClientApi in the directory the silos publish to. Start-up waits until the silos
 /// have refreshed their copy, so no push is published past a session that just connected.
 /// </summary>
-public sealed partial class ClientApiHeartbeat(IGrainFactory grains, ClientApiIdentity identity, ILogger<ClientApiHeartbeat> logger) : BackgroundService
+public sealed partial class ClientApiHeartbeat(IGrainFactory grains, ClientApiIdentity identity, PushSubscriber subscriber, ILogger<ClientApiHeartbeat> logger) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await grains.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(identity.InstanceId);
+        await grains.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(identity.InstanceId, subscriber.StreamKey);
         await Task.Delay(ClientApiLeases.SiloRefreshEvery * 1.5, cancellationToken);
         await base.StartAsync(cancellationToken);
     }
@@ -36,9 +36,9 @@ public sealed partial class ClientApiHeartbeat(IGrainFactory grains, ClientApiId
         {
             try
             {
-                await grains.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(identity.InstanceId);
+                await grains.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(identity.InstanceId, subscriber.StreamKey);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogHeartbeatFailed(ex);
             }

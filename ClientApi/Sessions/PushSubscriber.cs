@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Messenger.Grains.Interfaces;
 using Messenger.Grains.Interfaces.Push;
 using Orleans.Streams;
 
@@ -8,35 +10,162 @@ namespace Messenger.ClientApi.Sessions;
 /// the users it names. One stream per ClientApi (not per user) keeps pub/sub state to a row
 /// per instance, and routing to sessions happens here, where the sessions are.
 /// </summary>
+/// <remarks>
+/// After a silo dies, Orleans memory streams can stay silent for a client consumer: measured
+/// here, pushes did not resume on the old stream within a minute of a kill -9, though sends
+/// worked (known upstream: dotnet/orleans#7992, #9126, #9828). So this process proves its
+/// stream every few seconds with a probe sent through a silo's push path, and when a probe does
+/// not come back, or a gateway is lost, it moves to a fresh stream, one generation up, whose
+/// pub/sub, queue and agent state all start after the failure: it subscribes, tells the
+/// directory (silos switch within a second), and drops the old subscription a little later so
+/// nothing in flight is missed.
+/// </remarks>
 public sealed partial class PushSubscriber(
     IClusterClient cluster,
     ClientApiIdentity identity,
     SessionRegistry sessions,
     FrameSerializer frames,
+    ClusterConnectionWatcher connection,
     ILogger<PushSubscriber> logger) : IHostedService
 {
+    private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan OldStreamGrace = TimeSpan.FromSeconds(3);
+
+    private readonly SemaphoreSlim _renewing = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _probes = new(StringComparer.Ordinal);
     private StreamSubscriptionHandle<PushBatch>? _subscription;
+    private Task _prober = Task.CompletedTask;
+    private int _generation;
+
+    /// <summary>The key of the stream this ClientApi listens on now; the heartbeat tells the silos.</summary>
+    public string StreamKey { get; private set; } = identity.InstanceId;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var stream = cluster.GetStreamProvider(PushStreams.ProviderName).GetStream<PushBatch>(PushStreams.ForClientApi(identity.InstanceId));
-        _subscription = await stream.SubscribeAsync(OnPushAsync);
-        LogSubscribed(identity.InstanceId);
+        _subscription = await SubscribeAsync(StreamKey);
+        LogSubscribed(StreamKey);
+        connection.GatewayLost += () => _ = RenewQuietlyAsync();
+        _prober = ProbeLoopAsync(_stopping.Token);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_subscription is not null)
+        await _stopping.CancelAsync();
+        await _prober;
+        await UnsubscribeQuietlyAsync(_subscription);
+    }
+
+    private async Task ProbeLoopAsync(CancellationToken token)
+    {
+        try
         {
-            try
+            while (!token.IsCancellationRequested)
             {
-                await _subscription.UnsubscribeAsync();
+                await Task.Delay(ProbeEvery, token);
+                if (!await ProbeAsync(token))
+                {
+                    LogProbeLost(StreamKey);
+                    await RenewAsync(token);
+                }
             }
-            catch (Exception ex)
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>True when a probe sent through the cluster came back on the current stream in time.</summary>
+    private async Task<bool> ProbeAsync(CancellationToken token)
+    {
+        var nonce = Guid.NewGuid().ToString("N");
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _probes[nonce] = arrived;
+        try
+        {
+            await cluster.GetGrain<IClientApiDirectoryGrain>(0).Probe(StreamKey, nonce).WaitAsync(ProbeTimeout, token);
+            await arrived.Task.WaitAsync(ProbeTimeout, token);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception ex) when (!token.IsCancellationRequested)
+        {
+            // The cluster itself is unreachable: a fresh stream would not help until it is back.
+            LogProbeFailed(ex);
+            return true;
+        }
+        finally
+        {
+            _probes.TryRemove(nonce, out _);
+        }
+    }
+
+    private async Task RenewQuietlyAsync()
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), _stopping.Token);
+            await RenewAsync(_stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Moves to a fresh stream, retrying until the cluster takes the subscription.</summary>
+    private async Task RenewAsync(CancellationToken token)
+    {
+        await _renewing.WaitAsync(token);
+        try
+        {
+            var key = $"{identity.InstanceId}.{++_generation}";
+            while (true)
             {
-                // The cluster may already be gone on shutdown; the subscription dies with it.
-                LogUnsubscribeFailed(ex);
+                try
+                {
+                    var fresh = await SubscribeAsync(key);
+                    await cluster.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(identity.InstanceId, key);
+                    var old = _subscription;
+                    (_subscription, StreamKey) = (fresh, key);
+                    LogRenewed(key);
+                    _ = Task.Delay(OldStreamGrace, CancellationToken.None).ContinueWith(_ => UnsubscribeQuietlyAsync(old), TaskScheduler.Default);
+                    return;
+                }
+                catch (Exception ex) when (!token.IsCancellationRequested)
+                {
+                    LogRenewFailed(ex, key);
+                    await Task.Delay(TimeSpan.FromSeconds(1), token);
+                }
             }
+        }
+        finally
+        {
+            _renewing.Release();
+        }
+    }
+
+    private Task<StreamSubscriptionHandle<PushBatch>> SubscribeAsync(string key) =>
+        cluster.GetStreamProvider(PushStreams.ProviderName).GetStream<PushBatch>(PushStreams.ForClientApi(key)).SubscribeAsync(OnPushAsync);
+
+    private async Task UnsubscribeQuietlyAsync(StreamSubscriptionHandle<PushBatch>? subscription)
+    {
+        if (subscription is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await subscription.UnsubscribeAsync();
+        }
+        catch (Exception ex)
+        {
+            // The cluster may be gone or moving; the pub/sub entry is dropped with the client.
+            LogUnsubscribeFailed(ex);
         }
     }
 
@@ -44,6 +173,16 @@ public sealed partial class PushSubscriber(
     {
         foreach (var envelope in batch.Envelopes)
         {
+            if (envelope.Event is PushProbe probe)
+            {
+                if (_probes.TryGetValue(probe.Nonce, out var arrived))
+                {
+                    arrived.TrySetResult();
+                }
+
+                continue;
+            }
+
             if (envelope.SessionIds is { } targeted)
             {
                 Deliver(envelope.Event, targeted.Select(sessions.Find).OfType<ClientSession>());
@@ -83,9 +222,21 @@ public sealed partial class PushSubscriber(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to push stream of {InstanceId}")]
-    private partial void LogSubscribed(string instanceId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to push stream {StreamKey}")]
+    private partial void LogSubscribed(string streamKey);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from the push stream failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A probe did not come back on push stream {StreamKey}; moving to a fresh one")]
+    private partial void LogProbeLost(string streamKey);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Probing the push stream failed")]
+    private partial void LogProbeFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Moved to push stream {StreamKey}")]
+    private partial void LogRenewed(string streamKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Moving to push stream {StreamKey} failed; retrying")]
+    private partial void LogRenewFailed(Exception ex, string streamKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from a push stream failed")]
     private partial void LogUnsubscribeFailed(Exception ex);
 }

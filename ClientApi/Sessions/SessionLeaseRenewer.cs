@@ -22,7 +22,7 @@ public sealed partial class SessionLeaseRenewer(SessionRegistry sessions, IGrain
                 {
                     await grains.GetGrain<IUserGrain>(user.Key).RenewSessions(user.Select(s => s.Lease).ToList());
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogRenewFailed(ex, user.Key);
                 }

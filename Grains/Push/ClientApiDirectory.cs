@@ -9,12 +9,18 @@ namespace Messenger.Grains.Push;
 /// </summary>
 public sealed partial class ClientApiDirectory(IGrainFactory grains, ILogger<ClientApiDirectory> logger) : BackgroundService
 {
-    private volatile IReadOnlyList<string> _live = [];
+    /// <summary>A call stuck on a dead silo must not freeze the loop: the list would go stale for good.</summary>
+    private static readonly TimeSpan RefreshTimeout = TimeSpan.FromSeconds(3);
 
-    public IReadOnlyList<string> Live => _live;
+    private volatile IReadOnlyDictionary<string, string> _live = new Dictionary<string, string>();
+
+    /// <summary>Live ClientApi ids and the key of the push stream each listens on.</summary>
+    public IReadOnlyDictionary<string, string> Live => _live;
 
     /// <summary>Fetches the list now (also used by tests that must not wait for the timer).</summary>
-    public async Task RefreshAsync() => _live = await grains.GetGrain<IClientApiDirectoryGrain>(0).GetLive();
+    public async Task RefreshAsync() =>
+        _live = await grains.GetGrain<IClientApiDirectoryGrain>(0).GetLive().WaitAsync(RefreshTimeout);
+
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -25,8 +31,10 @@ public sealed partial class ClientApiDirectory(IGrainFactory grains, ILogger<Cli
             {
                 await RefreshAsync();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Also OperationCanceledException: Orleans throws it for calls cut short by a silo
+                // failure, and letting it end this loop left the list stale for good (measured).
                 // The silo may still be joining, or the directory moving; keep the last list.
                 LogRefreshFailed(ex);
             }
@@ -34,6 +42,6 @@ public sealed partial class ClientApiDirectory(IGrainFactory grains, ILogger<Cli
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Refreshing the ClientApi directory failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the ClientApi directory failed; pushes go to the last known streams")]
     private partial void LogRefreshFailed(Exception ex);
 }

@@ -4,25 +4,32 @@ namespace Messenger.Grains.Push;
 /// The live ClientApis, by heartbeat, in memory: after a move to another silo the list is
 /// rebuilt within one heartbeat, which is why it needs no storage.
 /// </summary>
-internal sealed class ClientApiDirectoryGrain(TimeProvider time) : Grain, IClientApiDirectoryGrain
+internal sealed class ClientApiDirectoryGrain(TimeProvider time, PushOutbox outbox) : Grain, IClientApiDirectoryGrain
 {
-    private readonly Dictionary<string, DateTimeOffset> _expires = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string StreamKey, DateTimeOffset Expires)> _live = new(StringComparer.Ordinal);
 
-    public Task Heartbeat(string clientApiId)
+    public Task Heartbeat(string clientApiId, string streamKey)
     {
-        _expires[clientApiId] = time.GetUtcNow() + ClientApiLeases.Duration;
+        _live[clientApiId] = (streamKey, time.GetUtcNow() + ClientApiLeases.Duration);
+        return Task.CompletedTask;
+    }
+
+    public Task Probe(string streamKey, string nonce)
+    {
+        outbox.PublishToStream(streamKey, new PushEnvelope([], new PushProbe(nonce)));
         return Task.CompletedTask;
     }
 
     public Task Remove(string clientApiId)
     {
-        _expires.Remove(clientApiId);
+        _live.Remove(clientApiId);
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<string>> GetLive()
+    public Task<IReadOnlyDictionary<string, string>> GetLive()
     {
         var now = time.GetUtcNow();
-        return Task.FromResult<IReadOnlyList<string>>(_expires.Where(e => e.Value > now).Select(e => e.Key).Order(StringComparer.Ordinal).ToList());
+        return Task.FromResult<IReadOnlyDictionary<string, string>>(
+            _live.Where(e => e.Value.Expires > now).ToDictionary(e => e.Key, e => e.Value.StreamKey, StringComparer.Ordinal));
     }
 }

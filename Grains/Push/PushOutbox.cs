@@ -16,8 +16,15 @@ namespace Messenger.Grains.Push;
 public sealed partial class PushOutbox : IAsyncDisposable
 {
     private const int MaxBatch = 1024;
-    private readonly Channel<(string ClientApiId, PushEnvelope Envelope)> _queue =
-        Channel.CreateUnbounded<(string, PushEnvelope)>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>A publish stuck on a dead silo must not hold back every later push.</summary>
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Where each envelope goes is decided when it is flushed, not when it is queued: a ClientApi
+    /// may have moved to a fresh stream in between (see the ClientApi's PushSubscriber).
+    /// </summary>
+    private readonly Channel<(Target Target, string? Key, PushEnvelope Envelope)> _queue =
+        Channel.CreateUnbounded<(Target, string?, PushEnvelope)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ClientApiDirectory _directory;
     private readonly IServiceProvider _services;
     private readonly ILogger<PushOutbox> _logger;
@@ -34,16 +41,15 @@ public sealed partial class PushOutbox : IAsyncDisposable
     /// <summary>Queues an event for every session of the given users, wherever they are connected.</summary>
     public void Publish(IReadOnlyList<string> userIds, PushEvent pushEvent)
     {
-        var envelope = new PushEnvelope(userIds, pushEvent);
-        foreach (var clientApiId in _directory.Live)
-        {
-            _queue.Writer.TryWrite((clientApiId, envelope));
-        }
+        _queue.Writer.TryWrite((Target.EveryClientApi, null, new PushEnvelope(userIds, pushEvent)));
     }
+
+    /// <summary>Queues an envelope for one push stream, by its key.</summary>
+    public void PublishToStream(string streamKey, PushEnvelope envelope) => _queue.Writer.TryWrite((Target.Stream, streamKey, envelope));
 
     /// <summary>Queues an event for particular sessions held by one ClientApi.</summary>
     public void PublishToSessions(string clientApiId, string userId, IReadOnlyList<string> sessionIds, PushEvent pushEvent) =>
-        _queue.Writer.TryWrite((clientApiId, new PushEnvelope([userId], pushEvent, sessionIds)));
+        _queue.Writer.TryWrite((Target.ClientApi, clientApiId, new PushEnvelope([userId], pushEvent, sessionIds)));
 
     public async ValueTask DisposeAsync()
     {
@@ -58,14 +64,25 @@ public sealed partial class PushOutbox : IAsyncDisposable
         while (await _queue.Reader.WaitToReadAsync())
         {
             var count = 0;
+            var live = _directory.Live;
             while (count < MaxBatch && _queue.Reader.TryRead(out var item))
             {
-                if (!pending.TryGetValue(item.ClientApiId, out var list))
+                var keys = item.Target switch
                 {
-                    pending[item.ClientApiId] = list = [];
+                    Target.EveryClientApi => live.Values,
+                    Target.ClientApi => [live.GetValueOrDefault(item.Key!, item.Key!)],
+                    _ => [item.Key!],
+                };
+                foreach (var key in keys)
+                {
+                    if (!pending.TryGetValue(key, out var list))
+                    {
+                        pending[key] = list = [];
+                    }
+
+                    list.Add(item.Envelope);
                 }
 
-                list.Add(item.Envelope);
                 count++;
             }
 
@@ -73,7 +90,7 @@ public sealed partial class PushOutbox : IAsyncDisposable
             {
                 try
                 {
-                    await provider.GetStream<PushBatch>(PushStreams.ForClientApi(p.Key)).OnNextAsync(new PushBatch(p.Value.ToArray()));
+                    await provider.GetStream<PushBatch>(PushStreams.ForClientApi(p.Key)).OnNextAsync(new PushBatch(p.Value.ToArray())).WaitAsync(PublishTimeout);
                 }
                 catch (Exception ex)
                 {
@@ -81,13 +98,17 @@ public sealed partial class PushOutbox : IAsyncDisposable
                     LogPublishFailed(ex, p.Key, p.Value.Count);
                 }
             }));
-            foreach (var list in pending.Values)
-            {
-                list.Clear();
-            }
+            pending.Clear(); // keys come and go as ClientApis move to fresh streams
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pushing {Count} events to ClientApi {ClientApiId} failed")]
-    private partial void LogPublishFailed(Exception ex, string clientApiId, int count);
+    private enum Target
+    {
+        EveryClientApi,
+        ClientApi,
+        Stream,
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pushing {Count} events on push stream {StreamKey} failed")]
+    private partial void LogPublishFailed(Exception ex, string streamKey, int count);
 }

@@ -29,7 +29,7 @@ public sealed class FakeClientApi : IAsyncDisposable
 
             return Task.CompletedTask;
         });
-        await fixture.Grains.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(api.Id);
+        await fixture.Grains.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(api.Id, api.Id);
         await fixture.RefreshClientApiDirectoriesAsync();
         return api;
     }

@@ -19,13 +19,15 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private readonly string? _dataDir;
     private readonly string? _binDir;
+    private readonly string? _startArguments;
     private int _databases;
 
-    private PostgresServer(string adminConnectionString, string? dataDir, string? binDir)
+    private PostgresServer(string adminConnectionString, string? dataDir, string? binDir, string? startArguments)
     {
         AdminConnectionString = adminConnectionString;
         _dataDir = dataDir;
         _binDir = binDir;
+        _startArguments = startArguments;
     }
 
     public string AdminConnectionString { get; }
@@ -50,6 +52,20 @@ public sealed class PostgresServer : IAsyncDisposable
         return connectionString;
     }
 
+    /// <summary>
+    /// A server of its own, always from the local binaries, for a test that stops and starts the
+    /// database under a running cluster. Dispose it when done.
+    /// </summary>
+    public static Task<PostgresServer> StartPrivateAsync() => StartLocalAsync();
+
+    /// <summary>Stops the server as an operator would (fast shutdown: connections are cut).</summary>
+    public Task StopAsync() => RunAsync(Path.Combine(Binaries, "pg_ctl"), $"stop -D \"{_dataDir}\" -m fast -w", asPostgres: true);
+
+    /// <summary>Starts it again on the same port and data.</summary>
+    public Task RestartAsync() => RunAsync(Path.Combine(Binaries, "pg_ctl"), _startArguments!, asPostgres: true);
+
+    private string Binaries => _binDir ?? throw new InvalidOperationException("An external PostgreSQL cannot be stopped by the tests.");
+
     public async ValueTask DisposeAsync()
     {
         if (_dataDir is not null && _binDir is not null)
@@ -72,9 +88,14 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (Environment.GetEnvironmentVariable("MESSENGER_TEST_POSTGRES") is { Length: > 0 } external)
         {
-            return new PostgresServer(external, null, null);
+            return new PostgresServer(external, null, null, null);
         }
 
+        return await StartLocalAsync();
+    }
+
+    private static async Task<PostgresServer> StartLocalAsync()
+    {
         var binDir = FindBinaries() ?? throw new InvalidOperationException(
             "PostgreSQL server binaries were not found (looked in /usr/lib/postgresql/*/bin and PATH). " +
             "Install them (Debian: apt-get install postgresql) or set MESSENGER_TEST_POSTGRES to a connection string.");
@@ -91,8 +112,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
         // Durability settings stay at their defaults: tests exercise the real commit path.
         var options = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=300";
-        await RunAsync(Path.Combine(binDir, "pg_ctl"), $"start -D \"{dataDir}\" -w -t 60 -l \"{Path.Combine(root, "postgres.log")}\" -o \"{options}\"", asPostgres: true);
-        var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=messenger;Database=postgres;Pooling=true", dataDir, binDir);
+        var start = $"start -D \"{dataDir}\" -w -t 60 -l \"{Path.Combine(root, "postgres.log")}\" -o \"{options}\"";
+        await RunAsync(Path.Combine(binDir, "pg_ctl"), start, asPostgres: true);
+        var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=messenger;Database=postgres;Pooling=true", dataDir, binDir, start);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return server;
     }

@@ -222,6 +222,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         start.Environment["Messenger__ClusterId"] = _clusterId;
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
