@@ -34,6 +34,7 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
             await socket.NextAsync("ack");
         }
 
+        var stopwatch = Stopwatch.StartNew();
         var stopping = cluster.TerminateAsync("clientapi-0");
         try
         {
@@ -51,6 +52,7 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
 
         await socket.DrainAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, await stopping);
+        output.WriteLine($"ClientApi exited {stopwatch.Elapsed.TotalSeconds:F1} s after SIGTERM");
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, socket.CloseStatus);
         Assert.Empty(socket.Unread("error"));
         var acked = socket.Unread("ack").ToDictionary(a => a.GetProperty("ref").GetString()!, a => a.GetProperty("seq").GetInt64());
@@ -109,7 +111,9 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
         })).ToList();
 
         await Eventually.TrueAsync(() => acknowledged.Count >= 30, "some messages before the stop", TimeSpan.FromSeconds(60));
+        var stopwatch = Stopwatch.StartNew();
         var exitCode = await cluster.TerminateAsync("silo-1");
+        output.WriteLine($"silo exited {stopwatch.Elapsed.TotalSeconds:F1} s after SIGTERM");
         await Task.WhenAll(senders);
 
         Assert.Empty(failures);
