@@ -61,13 +61,18 @@ public sealed partial class PushSubscriber(
     {
         try
         {
+            var wait = ProbeEvery;
             while (!token.IsCancellationRequested)
             {
-                await Task.Delay(ProbeEvery, token);
+                await Task.Delay(wait, token);
+                wait = ProbeEvery;
                 if (!await ProbeAsync(token))
                 {
                     LogProbeLost(StreamKey);
                     await RenewAsync(token);
+
+                    // Prove the fresh stream at once: right after a failure it may not work yet either.
+                    wait = TimeSpan.FromMilliseconds(250);
                 }
             }
         }
