@@ -43,6 +43,11 @@ public static class WebSocketApi
         });
         var session = new ClientSession(context.User.UserIdOf(), context.User.DeviceIdOf(), socket, sessionContext);
         registry.Add(session);
+        if (!registry.Accepting)
+        {
+            // Accepted while the drain was taking its list of sessions: drain this one too.
+            _ = session.DrainAsync(options.Value.DrainTimeout);
+        }
         try
         {
             await session.RunAsync(context.RequestAborted);

@@ -11,7 +11,7 @@ public sealed partial class ClientApiHeartbeat(IGrainFactory grains, ClientApiId
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await grains.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(identity.InstanceId, subscriber.StreamKey);
+        await subscriber.HeartbeatAsync(cancellationToken);
         await Task.Delay(ClientApiLeases.SiloRefreshEvery * 1.5, cancellationToken);
         await base.StartAsync(cancellationToken);
     }
@@ -36,7 +36,7 @@ public sealed partial class ClientApiHeartbeat(IGrainFactory grains, ClientApiId
         {
             try
             {
-                await grains.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(identity.InstanceId, subscriber.StreamKey);
+                await subscriber.HeartbeatAsync(stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -46,7 +46,7 @@ public sealed partial class PushSubscriber(
     {
         _subscription = await SubscribeAsync(StreamKey);
         LogSubscribed(StreamKey);
-        connection.GatewayLost += () => _ = RenewQuietlyAsync();
+        connection.GatewayLost += () => _ = RenewQuietlyAsync(_generation);
         _prober = ProbeLoopAsync(_stopping.Token);
     }
 
@@ -66,10 +66,11 @@ public sealed partial class PushSubscriber(
             {
                 await Task.Delay(wait, token);
                 wait = ProbeEvery;
+                var generation = _generation;
                 if (!await ProbeAsync(token))
                 {
                     LogProbeLost(StreamKey);
-                    await RenewAsync(token);
+                    await RenewAsync(generation, token);
 
                     // Prove the fresh stream at once: right after a failure it may not work yet either.
                     wait = TimeSpan.FromMilliseconds(250);
@@ -109,36 +110,57 @@ public sealed partial class PushSubscriber(
         }
     }
 
-    private async Task RenewQuietlyAsync()
+    private async Task RenewQuietlyAsync(int seenGeneration)
     {
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(1), _stopping.Token);
-            await RenewAsync(_stopping.Token);
+            await RenewAsync(seenGeneration, _stopping.Token);
         }
         catch (OperationCanceledException)
         {
         }
     }
 
-    /// <summary>Moves to a fresh stream, retrying until the cluster takes the subscription.</summary>
-    private async Task RenewAsync(CancellationToken token)
+    /// <summary>
+    /// Tells the directory which stream this ClientApi listens on. Under the same lock as a move,
+    /// so a periodic heartbeat that read the old key cannot land after the move's and point the
+    /// silos back at a stream about to be dropped.
+    /// </summary>
+    public async Task HeartbeatAsync(CancellationToken token)
     {
         await _renewing.WaitAsync(token);
         try
         {
+            await cluster.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(identity.InstanceId, StreamKey);
+        }
+        finally
+        {
+            _renewing.Release();
+        }
+    }
+
+    /// <summary>
+    /// Moves to a fresh stream, retrying until the cluster takes the subscription, unless a move
+    /// since <paramref name="seenGeneration"/> (the generation its trigger saw) answered it already.
+    /// </summary>
+    private async Task RenewAsync(int seenGeneration, CancellationToken token)
+    {
+        await _renewing.WaitAsync(token);
+        try
+        {
+            if (_generation != seenGeneration)
+            {
+                return;
+            }
+
             var key = $"{identity.InstanceId}.{++_generation}";
-            while (true)
+            StreamSubscriptionHandle<PushBatch>? fresh = null;
+            while (fresh is null)
             {
                 try
                 {
-                    var fresh = await SubscribeAsync(key);
-                    await cluster.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(identity.InstanceId, key);
-                    var old = _subscription;
-                    (_subscription, StreamKey) = (fresh, key);
-                    LogRenewed(key);
-                    _ = Task.Delay(OldStreamGrace, CancellationToken.None).ContinueWith(_ => UnsubscribeQuietlyAsync(old), TaskScheduler.Default);
-                    return;
+                    fresh = await SubscribeAsync(key);
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
                 {
@@ -146,6 +168,20 @@ public sealed partial class PushSubscriber(
                     await Task.Delay(TimeSpan.FromSeconds(1), token);
                 }
             }
+
+            var old = _subscription;
+            (_subscription, StreamKey) = (fresh, key);
+            LogRenewed(key);
+            try
+            {
+                await cluster.GetGrain<IClientApiDirectoryGrain>(0).Heartbeat(identity.InstanceId, key);
+            }
+            catch (Exception ex) when (!token.IsCancellationRequested)
+            {
+                LogRenewFailed(ex, key); // the next periodic heartbeat carries the new key
+            }
+
+            _ = Task.Delay(OldStreamGrace, CancellationToken.None).ContinueWith(_ => UnsubscribeQuietlyAsync(old), TaskScheduler.Default);
         }
         finally
         {
@@ -239,7 +275,7 @@ public sealed partial class PushSubscriber(
     [LoggerMessage(Level = LogLevel.Information, Message = "Moved to push stream {StreamKey}")]
     private partial void LogRenewed(string streamKey);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Moving to push stream {StreamKey} failed; retrying")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Moving to push stream {StreamKey}: a step failed; retrying")]
     private partial void LogRenewFailed(Exception ex, string streamKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from a push stream failed")]
