@@ -7,6 +7,7 @@ using Messenger.ClientApi.Sessions;
 using Messenger.Grains.Interfaces;
 using Messenger.Grains.Interfaces.Models;
 using Messenger.Grains.Interfaces.Push;
+using Messenger.Grains.Interfaces.Serialization;
 using Microsoft.AspNetCore.Identity;
 using Orleans.Configuration;
 
@@ -39,12 +40,17 @@ public static class ClientApiExtensions
             // A call to a silo that just died should fail in seconds, not the default 30 s,
             // so clients can retry their idempotent sends elsewhere.
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+            // Conversation grains are placed on the gateway that first calls them (see
+            // ConversationGrain), so a silo that joins must be learned in seconds, not the default
+            // minute, or every new conversation lands on the silos this ClientApi already knew.
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             client.UseConnectionRetryFilter(async (_, cancellationToken) =>
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
                 return true; // keep trying: silos may still be starting
             });
             client.AddMemoryStreams(PushStreams.ProviderName);
+            client.Services.AddMessengerSerialization();
         });
 
         services.ConfigureHttpJsonOptions(o =>

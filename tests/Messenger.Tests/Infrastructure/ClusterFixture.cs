@@ -1,4 +1,5 @@
 using Messenger.Grains.Interfaces.Push;
+using Messenger.Grains.Interfaces.Serialization;
 using Messenger.Grains.Push;
 using Messenger.Grains.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,8 +68,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     internal sealed class ClientConfigurator : IClientBuilderConfigurator
     {
-        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
+        {
             clientBuilder.AddMemoryStreams(PushStreams.ProviderName);
+            clientBuilder.Services.AddMessengerSerialization();
+        }
     }
 }
 
