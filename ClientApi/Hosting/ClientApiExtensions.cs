@@ -40,9 +40,8 @@ public static class ClientApiExtensions
             // A call to a silo that just died should fail in seconds, not the default 30 s,
             // so clients can retry their idempotent sends elsewhere.
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
-            // Conversation grains are placed on the gateway that first calls them (see
-            // ConversationGrain), so a silo that joins must be learned in seconds, not the default
-            // minute, or every new conversation lands on the silos this ClientApi already knew.
+            // A silo that joins should take calls (and, as Orleans' default placement prefers the
+            // silo a call arrives on, new activations) within seconds, not the default minute.
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             client.UseConnectionRetryFilter(async (_, cancellationToken) =>
             {
