@@ -185,6 +185,11 @@ public sealed partial class MessageLog : IAsyncDisposable
         var conversations = new HashSet<string>(StringComparer.Ordinal);
         while (deferred.Count > 0 || await _queue.Reader.WaitToReadAsync())
         {
+            if (_options.Linger > TimeSpan.Zero)
+            {
+                await Task.Delay(_options.Linger);
+            }
+
             batch.Clear();
             conversations.Clear();
 
