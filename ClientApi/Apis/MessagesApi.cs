@@ -72,7 +72,7 @@ public static partial class MessagesApi
     /// <c>before</c>: the page just before that seq. Neither: the latest page.
     /// </summary>
     private static async Task<Results<Ok<MessagePageResponse>, ProblemHttpResult>> HistoryAsync(
-        string conversationId, HttpContext context, IGrainFactory grains, long? after = null, long? before = null, int? limit = null)
+        string conversationId, HttpContext context, GrainReferences grains, long? after = null, long? before = null, int? limit = null)
     {
         var size = limit ?? Validation.DefaultPageSize;
         if (size is < 1 or > Validation.MaxPageSize)
@@ -85,16 +85,16 @@ public static partial class MessagesApi
             return Problems.Invalid(after < 0 ? "after" : "before", "after and before must not be negative.");
         }
 
-        var page = await grains.GetGrain<IConversationGrain>(conversationId)
+        var page = await grains.Get<IConversationGrain>(conversationId)
             .GetMessages(context.User.UserIdOf(), new HistoryQuery(after, before, size));
         return TypedResults.Ok(page.ToResponse());
     }
 
     /// <summary>Moves the caller's read position forward (never back) and tells the members.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> ReadAsync(
-        string conversationId, ReadRequest request, HttpContext context, IGrainFactory grains)
+        string conversationId, ReadRequest request, HttpContext context, GrainReferences grains)
     {
-        await grains.GetGrain<IConversationGrain>(conversationId).MarkRead(context.User.UserIdOf(), request.Seq!.Value);
+        await grains.Get<IConversationGrain>(conversationId).MarkRead(context.User.UserIdOf(), request.Seq!.Value);
         return TypedResults.NoContent();
     }
 
@@ -104,7 +104,7 @@ public static partial class MessagesApi
     /// Seqs and unread counts do not change.
     /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> EditAsync(
-        string conversationId, long seq, EditMessageRequest request, HttpContext context, IGrainFactory grains, IConfiguration configuration)
+        string conversationId, long seq, EditMessageRequest request, HttpContext context, GrainReferences grains, IConfiguration configuration)
     {
         var maxLength = configuration.GetValue("Messenger:Messages:MaxTextLength", 4000);
         if (request.Text!.Length > maxLength)
@@ -112,7 +112,7 @@ public static partial class MessagesApi
             return Problems.Of(ErrorCodes.MessageTooLarge, $"text is longer than {maxLength} characters.");
         }
 
-        await grains.GetGrain<IConversationGrain>(conversationId).EditMessage(context.User.UserIdOf(), seq, request.Text);
+        await grains.Get<IConversationGrain>(conversationId).EditMessage(context.User.UserIdOf(), seq, request.Text);
         return TypedResults.NoContent();
     }
 
@@ -121,9 +121,9 @@ public static partial class MessagesApi
     /// members get <c>message.deleted</c>. The sender, or a group owner or admin. Idempotent.
     /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string conversationId, long seq, HttpContext context, IGrainFactory grains)
+        string conversationId, long seq, HttpContext context, GrainReferences grains)
     {
-        await grains.GetGrain<IConversationGrain>(conversationId).DeleteMessage(context.User.UserIdOf(), seq);
+        await grains.Get<IConversationGrain>(conversationId).DeleteMessage(context.User.UserIdOf(), seq);
         return TypedResults.NoContent();
     }
 
@@ -132,9 +132,9 @@ public static partial class MessagesApi
     /// <c>true</c> ends by itself after 6 s with a <c>typing: false</c> event unless repeated.
     /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> TypingAsync(
-        string conversationId, TypingRequest request, HttpContext context, IGrainFactory grains)
+        string conversationId, TypingRequest request, HttpContext context, GrainReferences grains)
     {
-        await grains.GetGrain<IConversationGrain>(conversationId).SetTyping(context.User.UserIdOf(), request.Typing!.Value);
+        await grains.Get<IConversationGrain>(conversationId).SetTyping(context.User.UserIdOf(), request.Typing!.Value);
         return TypedResults.NoContent();
     }
 

@@ -17,7 +17,7 @@ public static class WebSocketApi
     }
 
     private static async Task<IResult> ConnectAsync(
-        HttpContext context, SessionRegistry registry, SessionContext sessionContext, IOptions<WebSocketSessionOptions> options, IGrainFactory grains)
+        HttpContext context, SessionRegistry registry, SessionContext sessionContext, IOptions<WebSocketSessionOptions> options, GrainReferences grains)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -57,7 +57,7 @@ public static class WebSocketApi
             registry.Remove(session);
             try
             {
-                await grains.GetGrain<IUserGrain>(session.UserId).Disconnect(session.SessionId);
+                await grains.Get<IUserGrain>(session.UserId).Disconnect(session.SessionId);
             }
             catch (Exception)
             {

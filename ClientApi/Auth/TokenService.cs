@@ -12,7 +12,7 @@ namespace Messenger.ClientApi.Auth;
 /// per ClientApi; that cache is why logout takes effect on other instances "within a few
 /// seconds" (<see cref="CacheFor"/>) while sockets close at once through the push path.
 /// </summary>
-public sealed class TokenService(IGrainFactory grains, IMemoryCache cache)
+public sealed class TokenService(GrainReferences grains, IMemoryCache cache)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(3);
 
@@ -20,7 +20,7 @@ public sealed class TokenService(IGrainFactory grains, IMemoryCache cache)
     {
         var token = Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
         var deviceId = $"dev_{Guid.NewGuid():N}";
-        await grains.GetGrain<ITokenGrain>(Hash(token)).Issue(new TokenGrant(userId, deviceId));
+        await grains.Get<ITokenGrain>(Hash(token)).Issue(new TokenGrant(userId, deviceId));
         return (token, deviceId);
     }
 
@@ -32,7 +32,7 @@ public sealed class TokenService(IGrainFactory grains, IMemoryCache cache)
             return cached;
         }
 
-        var grant = await grains.GetGrain<ITokenGrain>(hash).Validate();
+        var grant = await grains.Get<ITokenGrain>(hash).Validate();
         cache.Set(hash, grant, CacheFor);
         return grant;
     }
@@ -40,7 +40,7 @@ public sealed class TokenService(IGrainFactory grains, IMemoryCache cache)
     public async Task RevokeAsync(string tokenHash)
     {
         cache.Remove(tokenHash);
-        await grains.GetGrain<ITokenGrain>(tokenHash).Revoke();
+        await grains.Get<ITokenGrain>(tokenHash).Revoke();
         cache.Set<TokenGrant?>(tokenHash, null, CacheFor);
     }
 

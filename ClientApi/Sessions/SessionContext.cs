@@ -5,7 +5,6 @@ namespace Messenger.ClientApi.Sessions;
 
 /// <summary>What every session of this ClientApi shares.</summary>
 public sealed class SessionContext(
-    IGrainFactory grains,
     GrainReferences references,
     FrameSerializer frames,
     SendAdmission admission,
@@ -14,9 +13,7 @@ public sealed class SessionContext(
     IConfiguration configuration,
     ILogger<ClientSession> logger)
 {
-    public IGrainFactory Grains { get; } = grains;
-
-    /// <summary>Cached-type grain references for the per-frame paths.</summary>
+    /// <summary>Grain references without Orleans' per-call reflection (see <see cref="GrainReferences"/>).</summary>
     public GrainReferences References { get; } = references;
 
     public FrameSerializer Frames { get; } = frames;

@@ -8,7 +8,7 @@ namespace Messenger.ClientApi.Sessions;
 /// process dies, the renewals stop and user grains drop its sessions when the lease runs out;
 /// a user grain that moved to another silo learns the sessions again from the next renewal.
 /// </summary>
-public sealed partial class SessionLeaseRenewer(SessionRegistry sessions, IGrainFactory grains, ILogger<SessionLeaseRenewer> logger) : BackgroundService
+public sealed partial class SessionLeaseRenewer(SessionRegistry sessions, GrainReferences grains, ILogger<SessionLeaseRenewer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,7 +20,7 @@ public sealed partial class SessionLeaseRenewer(SessionRegistry sessions, IGrain
             {
                 try
                 {
-                    await grains.GetGrain<IUserGrain>(user.Key).RenewSessions(user.Select(s => s.Lease).ToList());
+                    await grains.Get<IUserGrain>(user.Key).RenewSessions(user.Select(s => s.Lease).ToList());
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {

@@ -37,4 +37,33 @@ public sealed class OverloadTests(ApiFixture api)
         Assert.Empty(history.GetProperty("messages").EnumerateArray());
         Assert.Equal(1, await alice.SendOkAsync(conversationId, "later", "refused-1"));
     }
+
+    [Fact]
+    public async Task ASessionWithEverySendSlotTaken_IsRefusedAtOnce_AndOtherSessionsAreNot()
+    {
+        var alice = await api.NewUserAsync();
+        var bob = await api.NewUserAsync();
+        var conversationId = await alice.DirectWithAsync(bob);
+
+        // No send slot per session at all: every socket send is past the session's bound.
+        await using var strict = api.Factory.WithWebHostBuilder(web => web.UseSetting("Messenger:WebSocket:MaxConcurrentSends", "0"));
+        var client = strict.Server.CreateWebSocketClient();
+        await using var socket = new TestSocket(await client.ConnectAsync(new Uri(strict.Server.BaseAddress, $"/api/v1/ws?access_token={alice.Token}"), CancellationToken.None));
+        await socket.NextAsync("ready");
+
+        await socket.SendJsonAsync(new { type = "send", @ref = "s1", conversationId, clientMessageId = "slot-1", text = "one" });
+        var error = await socket.NextAsync("error", timeout: TimeSpan.FromSeconds(5));
+        Assert.Equal("rate_limited", error.GetProperty("code").GetString());
+        Assert.Equal("s1", error.GetProperty("ref").GetString());
+        await socket.SendJsonAsync(new { type = "ping", @ref = "alive" });
+        Assert.Equal("alive", (await socket.NextAsync("pong")).GetProperty("ref").GetString());
+
+        // The refused send was not stored, and the same send through the normal instance is.
+        var history = await alice.GetJsonAsync($"/api/v1/conversations/{conversationId}/messages");
+        Assert.Empty(history.GetProperty("messages").EnumerateArray());
+        await using var normal = await alice.ConnectAsync();
+        await normal.NextAsync("ready");
+        await normal.SendJsonAsync(new { type = "send", @ref = "s2", conversationId, clientMessageId = "slot-1", text = "one" });
+        Assert.Equal(1, (await normal.NextAsync("ack")).GetProperty("seq").GetInt64());
+    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
+using System.Text;
 using System.Text.Json;
 
 namespace Messenger.Tests.Api;
@@ -106,6 +107,33 @@ public sealed class WebSocketTests(ApiFixture api)
 
         await socket.SendJsonAsync(new { type = "ping", @ref = "still-there" });
         Assert.Equal("still-there", (await socket.NextAsync("pong")).GetProperty("ref").GetString());
+    }
+
+    [Fact]
+    public async Task EmptyAndFragmentedFrames_AreReadAsWholeMessages()
+    {
+        // The reader waits for each message with a zero-byte read and takes a buffer only once a
+        // header has arrived: an empty message and one split over several frames must still
+        // come out whole.
+        var alice = await api.NewUserAsync();
+        await using var socket = await alice.ConnectAsync();
+        await socket.NextAsync("ready");
+
+        await socket.SendTextAsync("");
+        Assert.Equal("validation_failed", (await socket.NextAsync("error")).GetProperty("code").GetString());
+
+        var parts = new[] { "{\"type\":\"pi", "ng\",\"ref\":\"in-", "three\"}" };
+        for (var i = 0; i < parts.Length; i++)
+        {
+            await socket.Socket.SendAsync(Encoding.UTF8.GetBytes(parts[i]), WebSocketMessageType.Text, endOfMessage: i == parts.Length - 1, CancellationToken.None);
+        }
+
+        Assert.Equal("in-three", (await socket.NextAsync("pong")).GetProperty("ref").GetString());
+
+        await socket.Socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+        Assert.Equal("validation_failed", (await socket.NextAsync("error")).GetProperty("code").GetString());
+        await socket.SendJsonAsync(new { type = "ping", @ref = "after" });
+        Assert.Equal("after", (await socket.NextAsync("pong")).GetProperty("ref").GetString());
     }
 
     [Fact]
