@@ -9,7 +9,9 @@ namespace Messenger.ClientApi.Sessions;
 /// </summary>
 public sealed class SendAdmission(IConfiguration configuration)
 {
-    private readonly int _limit = configuration.GetValue("Messenger:ClientApi:MaxInFlightSends", 4096);
+    // About 150 ms of work at this machine's maximum: under twice the maximum, 1,024 acknowledged
+    // more (7,249/s vs 6,292/s) with a lower worst p99 (0.86 s vs 1.44 s) than 4,096 did.
+    private readonly int _limit = configuration.GetValue("Messenger:ClientApi:MaxInFlightSends", 1024);
     private int _inFlight;
 
     public bool TryEnter()
