@@ -167,7 +167,9 @@ public sealed class ChatWorkload : IAsyncDisposable
     /// </summary>
     public async Task<double> FindMaxAsync(double startRate, TimeSpan step)
     {
-        await WarmUpAsync(startRate, TimeSpan.FromSeconds(3));
+        // As long as a step: right after a cluster starts, its first seconds (JIT) can stall for
+        // most of a second, and a 3 s warm-up let that end a search at its first step.
+        await WarmUpAsync(startRate, step > TimeSpan.FromSeconds(3) ? step : TimeSpan.FromSeconds(3));
         var rate = startRate;
         var best = 0.0;
         while (await StepAsync(rate))
