@@ -139,12 +139,15 @@ public sealed partial class ClientSession
         var reader = ReadLoopAsync(token);
         var first = await Task.WhenAny(writer, reader);
         _outbox.Writer.TryComplete();
-        if (first == writer && writer.IsCompletedSuccessfully)
+        if (first.IsCompletedSuccessfully)
         {
-            // Our close frame is out. Let the reader take the client's answer, so the connection
-            // ends with a complete handshake: cutting it with unread frames in the buffer sends
-            // a reset, which can cost the client the last acks and the close frame itself.
-            await Task.WhenAny(reader, Task.Delay(CloseHandshakeTimeout, CancellationToken.None));
+            // End with a complete close handshake. When our close frame is out, let the reader
+            // take the client's answer: cutting the connection with unread frames in the buffer
+            // sends a reset, which can cost the client the last acks and the close frame itself.
+            // When the client closed first, let the writer send what is queued and the answering
+            // close frame: cancelling it instead threw in every session's last steps (8.6 % of
+            // the ClientApi's CPU in a reconnect storm).
+            await Task.WhenAny(first == writer ? reader : writer, Task.Delay(CloseHandshakeTimeout, CancellationToken.None));
         }
 
         await _stop.CancelAsync();

@@ -154,6 +154,28 @@ public sealed class WebSocketTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task ClientsClose_IsAnsweredWithACloseFrame_AfterTheFramesAlreadyQueued()
+    {
+        var alice = await api.NewUserAsync();
+        await using var socket = await alice.ConnectAsync();
+        await socket.NextAsync("ready");
+
+        for (var i = 0; i < 200; i++)
+        {
+            await socket.SendJsonAsync(new { type = "ping", @ref = i });
+        }
+
+        await socket.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+
+        // Every answer to a frame sent before the close, then the server's close frame: a
+        // complete handshake, not a cut connection.
+        await socket.DrainAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(200, socket.Unread("pong").Count);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+        Assert.Equal(WebSocketState.Closed, socket.Socket.State);
+    }
+
+    [Fact]
     public async Task ReadFrame_MovesReadSeqAndPushesAReceiptToMembers()
     {
         var alice = await api.NewUserAsync();
