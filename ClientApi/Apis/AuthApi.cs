@@ -48,7 +48,8 @@ public static class AuthApi
     /// <summary>Revokes the caller's token everywhere and closes that device's sockets (4001).</summary>
     private static async Task<NoContent> LogoutAsync(HttpContext context, TokenService tokens)
     {
-        await tokens.RevokeAsync(context.User.TokenHashOf());
+        // Authenticated, so the request carries its token.
+        await tokens.RevokeAsync(TokenService.Hash(TokenAuthenticationHandler.ReadToken(context.Request)!));
         return TypedResults.NoContent();
     }
 }

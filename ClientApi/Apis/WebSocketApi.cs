@@ -12,7 +12,9 @@ public static class WebSocketApi
 {
     public static RouteGroupBuilder MapWebSocket(this RouteGroupBuilder api)
     {
-        api.Map("/ws", ConnectAsync).WithTags("WebSocket").ExcludeFromDescription();
+        // Nothing to validate (every parameter is a service), and the validation filter's state
+        // would live as long as the socket.
+        api.Map("/ws", ConnectAsync).WithTags("WebSocket").ExcludeFromDescription().DisableValidation();
         return api;
     }
 
@@ -50,7 +52,7 @@ public static class WebSocketApi
         }
         try
         {
-            await session.RunAsync(context.RequestAborted);
+            await session.RunAsync();
         }
         finally
         {

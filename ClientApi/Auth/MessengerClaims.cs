@@ -7,11 +7,8 @@ public static class MessengerClaims
 {
     public const string UserId = "messenger:user";
     public const string DeviceId = "messenger:device";
-    public const string TokenHash = "messenger:token";
 
     public static string UserIdOf(this ClaimsPrincipal user) => user.FindFirstValue(UserId)!;
 
     public static string DeviceIdOf(this ClaimsPrincipal user) => user.FindFirstValue(DeviceId)!;
-
-    public static string TokenHashOf(this ClaimsPrincipal user) => user.FindFirstValue(TokenHash)!;
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
-using System.Threading.Channels;
 using Messenger.ClientApi.Contracts.Frames;
 using Messenger.ClientApi.Errors;
 using Messenger.Grains.Interfaces;
@@ -27,9 +26,8 @@ public sealed partial class ClientSession
 
     private readonly WebSocket _socket;
     private readonly SessionContext _context;
-    private readonly Channel<Outgoing> _outbox;
+    private readonly SessionOutbox<Outgoing> _outbox;
     private readonly SemaphoreSlim _sendSlots;
-    private readonly CancellationTokenSource _stop = new();
     private volatile bool _closing;
     private volatile bool _draining;
 
@@ -39,11 +37,7 @@ public sealed partial class ClientSession
         DeviceId = deviceId;
         _socket = socket;
         _context = context;
-        _outbox = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(context.Options.SendQueueLength)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _outbox = new SessionOutbox<Outgoing>(context.Options.SendQueueLength);
         _sendSlots = new SemaphoreSlim(context.Options.MaxConcurrentSends);
     }
 
@@ -58,7 +52,7 @@ public sealed partial class ClientSession
     /// <summary>Queues a frame; false (and the session closes) when the client is not keeping up.</summary>
     public bool Enqueue(byte[] frame)
     {
-        if (_outbox.Writer.TryWrite(new Outgoing(frame, null, null)))
+        if (_outbox.TryWrite(new Outgoing(frame, null, null)))
         {
             return true;
         }
@@ -77,12 +71,19 @@ public sealed partial class ClientSession
     public void Close(WebSocketCloseStatus status, string reason)
     {
         _closing = true;
-        if (!_outbox.Writer.TryWrite(new Outgoing(null, status, reason)))
+        if (!_outbox.TryWrite(new Outgoing(null, status, reason)))
         {
-            _stop.Cancel(); // queue full: no polite close possible
+            Abort(); // queue full: no polite close possible
         }
 
-        _outbox.Writer.TryComplete();
+        _outbox.Complete();
+    }
+
+    /// <summary>Cuts the connection: both loops end, whatever they were waiting for.</summary>
+    private void Abort()
+    {
+        _outbox.Complete();
+        _socket.Abort();
     }
 
     /// <summary>
@@ -112,10 +113,13 @@ public sealed partial class ClientSession
         Close(GoingAway, "Server going away; reconnect.");
     }
 
-    public async Task RunAsync(CancellationToken aborted)
+    public async Task RunAsync()
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
-        var token = linked.Token;
+        // The loops take no cancellation token: they end when the connection drops (a receive
+        // fails), the socket is aborted or the outbox completes. Token sources and callbacks
+        // registered on every receive and queue read (7 per session, and the request's abort
+        // token, which Kestrel creates only when asked for) were a tenth of an idle session's
+        // memory.
         var user = _context.References.Get<IUserGrain>(UserId);
 
         // Registered before the snapshot, so nothing sent in between is missed; pushes that
@@ -125,7 +129,7 @@ public sealed partial class ClientSession
         {
             positions = await user.Connect(Lease);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !aborted.IsCancellationRequested)
+        catch (Exception ex)
         {
             LogConnectFailed(_context.Logger, ex, SessionId);
             await _socket.CloseAsync((WebSocketCloseStatus)1013, "The cluster is unavailable; retry.", CancellationToken.None);
@@ -133,12 +137,19 @@ public sealed partial class ClientSession
         }
 
         var ready = new ReadyFrame(SessionId, UserId, positions.Select(p => new ConversationPositionFrame(p.ConversationId, p.LastSeq, p.ReadSeq)).ToList());
-        await _socket.SendAsync(_context.Frames.Frame("ready", ready), WebSocketMessageType.Text, true, token);
+        try
+        {
+            await _socket.SendAsync(_context.Frames.Frame("ready", ready), WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            return; // the client went away while the session was being registered
+        }
 
-        var writer = WriteLoopAsync(token);
-        var reader = ReadLoopAsync(token);
+        var writer = WriteLoopAsync();
+        var reader = ReadLoopAsync();
         var first = await Task.WhenAny(writer, reader);
-        _outbox.Writer.TryComplete();
+        _outbox.Complete();
         if (first.IsCompletedSuccessfully)
         {
             // End with a complete close handshake. When our close frame is out, let the reader
@@ -150,19 +161,19 @@ public sealed partial class ClientSession
             await Task.WhenAny(first == writer ? reader : writer, Task.Delay(CloseHandshakeTimeout, CancellationToken.None));
         }
 
-        await _stop.CancelAsync();
+        Abort();
         await Task.WhenAll(Quietly(writer), Quietly(reader));
     }
 
-    private async Task ReadLoopAsync(CancellationToken token)
+    private async Task ReadLoopAsync()
     {
         var max = _context.Options.MaxFrameBytes;
-        while (!token.IsCancellationRequested)
+        while (true)
         {
             // Wait for the next frame without a buffer (a zero-byte read returns once a frame's
             // header is in): an idle session then pins none. The buffer starts small and grows
             // only for a big frame.
-            var result = await _socket.ReceiveAsync(Memory<byte>.Empty, token);
+            var result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
             var buffer = ArrayPool<byte>.Shared.Rent(4096);
             try
             {
@@ -183,7 +194,7 @@ public sealed partial class ClientSession
                         buffer = bigger;
                     }
 
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max + 1) - length), token);
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max + 1) - length), CancellationToken.None);
                     length += result.Count;
                 }
 
@@ -211,7 +222,7 @@ public sealed partial class ClientSession
                 }
 
                 // Parsed and done with before the buffer goes back.
-                await HandleFrameAsync(buffer.AsMemory(0, length), token);
+                await HandleFrameAsync(buffer.AsMemory(0, length));
             }
             finally
             {
@@ -220,7 +231,7 @@ public sealed partial class ClientSession
         }
     }
 
-    private async Task HandleFrameAsync(ReadOnlyMemory<byte> data, CancellationToken token)
+    private async Task HandleFrameAsync(ReadOnlyMemory<byte> data)
     {
         JsonDocument document;
         try
@@ -353,22 +364,25 @@ public sealed partial class ClientSession
         }
     }
 
-    private async Task WriteLoopAsync(CancellationToken token)
+    private async Task WriteLoopAsync()
     {
-        await foreach (var item in _outbox.Reader.ReadAllAsync(token))
+        while (await _outbox.WaitToReadAsync())
         {
-            if (item.Frame is not null)
+            while (_outbox.TryRead(out var item))
             {
-                await _socket.SendAsync(item.Frame, WebSocketMessageType.Text, true, token);
-                continue;
-            }
+                if (item.Frame is not null)
+                {
+                    await _socket.SendAsync(item.Frame, WebSocketMessageType.Text, true, CancellationToken.None);
+                    continue;
+                }
 
-            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                await _socket.CloseOutputAsync(item.CloseStatus!.Value, item.CloseReason, token);
-            }
+                if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                {
+                    await _socket.CloseOutputAsync(item.CloseStatus!.Value, item.CloseReason, CancellationToken.None);
+                }
 
-            return;
+                return;
+            }
         }
     }
 

@@ -47,6 +47,24 @@ public sealed class PresenceApiTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task ASocketThatDropsWithoutAClose_GoesOfflineAtOnce_NotWhenItsLeaseRunsOut()
+    {
+        var alice = await api.NewUserAsync();
+        var bob = await api.NewUserAsync();
+        await alice.BecomeContactsAsync(bob);
+        await using var bobSocket = await bob.ConnectAsync();
+        await bobSocket.NextAsync("ready");
+        var aliceSocket = await alice.ConnectAsync();
+        await aliceSocket.NextAsync("ready");
+        await AssertPresenceAsync(bobSocket, alice, "online");
+
+        aliceSocket.Socket.Abort(); // no close frame: the connection just ends
+
+        // Within seconds, where the 45 s session lease would take up to a minute.
+        await AssertPresenceAsync(bobSocket, alice, "offline");
+    }
+
+    [Fact]
     public async Task Invisible_LooksOfflineToContacts_ButNotToTheUser()
     {
         var alice = await api.NewUserAsync();
