@@ -93,6 +93,7 @@ public sealed class ChatWorkload : IAsyncDisposable
         long lastAcked = acked0, lastDeliveries = deliveries0;
         var nextTick = 1.0;
         var worstP99 = 0.0;
+        var worstLagMs = 0.0;
         var recoveredAt = double.NaN;
         while (true)
         {
@@ -105,6 +106,13 @@ public sealed class ChatWorkload : IAsyncDisposable
             // Open loop: send i is scheduled at i / rate; everything due by now goes out now,
             // answered or not.
             var due = Math.Min((long)(elapsed * rate) + 1, (long)(duration.TotalSeconds * rate)) - issued;
+            if (due > 0)
+            {
+                // How late the generator itself is: the oldest send due now was scheduled at
+                // issued / rate. A stall of the generator shows here, not as the server's.
+                worstLagMs = Math.Max(worstLagMs, (elapsed - (issued / rate)) * 1000);
+            }
+
             for (var k = 0; k < due; k++)
             {
                 Issue(started + (long)((issued + k) / rate * Stopwatch.Frequency));
@@ -126,7 +134,8 @@ public sealed class ChatWorkload : IAsyncDisposable
                     }
                 }
 
-                _context.Log.Tick(phase, nextTick, rate, acked - lastAcked, deliveries - lastDeliveries, p99, Interlocked.Read(ref _errors) - errors0);
+                _context.Log.Tick(phase, nextTick, rate, acked - lastAcked, deliveries - lastDeliveries, p99, Interlocked.Read(ref _errors) - errors0, worstLagMs);
+                worstLagMs = 0;
                 lastAcked = acked;
                 lastDeliveries = deliveries;
                 nextTick += 1;

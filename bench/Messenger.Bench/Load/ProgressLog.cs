@@ -9,12 +9,13 @@ public sealed class ProgressLog
 
     public void Scenario(string name) => AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(name)}[/]") { Justification = Justify.Left });
 
-    public void Tick(string phase, double second, double target, double acked, double deliveries, double p99, long errors)
+    /// <summary>One second of load; <paramref name="lagMs"/>: how late the generator's own sends went out at worst in that second.</summary>
+    public void Tick(string phase, double second, double target, double acked, double deliveries, double p99, long errors, double lagMs)
     {
         var p99Text = double.IsNaN(p99) ? "-" : $"{p99:F1}";
         var color = errors > 0 || p99 > 100 ? "red" : "green";
         AnsiConsole.MarkupLine(
-            $"  [{color}]{Markup.Escape(phase),-10} t={second,5:F0}s target={target,8:F0}/s acked={acked,8:F0}/s deliveries={deliveries,9:F0}/s p99={p99Text,7} ms errors={errors}[/]");
+            $"  [{color}]{Markup.Escape(phase),-10} t={second,5:F0}s target={target,8:F0}/s acked={acked,8:F0}/s deliveries={deliveries,9:F0}/s p99={p99Text,7} ms errors={errors} lag={lagMs,5:F0} ms[/]");
     }
 
     public void ChaosTick(string phase, double second, double acked, double pushes, long outstanding, long retries, long failed, int connected, int users, int kills)
