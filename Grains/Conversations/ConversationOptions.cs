@@ -8,8 +8,17 @@ public sealed class ConversationOptions
     /// <summary>Longest message text in characters (protocol default 4000).</summary>
     public int MaxTextLength { get; set; } = 4000;
 
-    /// <summary>How long changed read positions may wait before they are saved together.</summary>
+    /// <summary>How long a read position moved by a receipt may wait before the positions are saved together.</summary>
     public TimeSpan ReadPositionSaveDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long, on average, a read position moved only by its owner sending may wait before it
+    /// is saved. Activation recovers those from the message log, so they need not be saved
+    /// soon; saving them every 2 s cost a state write per busy conversation every 2 s (measured
+    /// with 1,000 pairs at 2,500 sends/s: 426 writes/s and a third of PostgreSQL's CPU). The
+    /// longer the delay, the more of the log a reactivation after a crash reads.
+    /// </summary>
+    public TimeSpan SentPositionSaveDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long <c>typing: true</c> lasts without being repeated (protocol: 6 s).</summary>
     public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(6);

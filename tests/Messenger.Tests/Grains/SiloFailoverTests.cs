@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Npgsql;
 using Orleans.TestingHost;
 
 namespace Messenger.Tests.Grains;
@@ -7,19 +9,23 @@ namespace Messenger.Tests.Grains;
 /// <summary>
 /// A silo of a three-silo TestingHost cluster killed while conversations are sending: the
 /// conversations carry on on the survivors, retried sends are answered once, seqs stay gap-free.
-/// The cluster is this test's own, because it loses a silo.
+/// The cluster is each test's own, because it loses a silo.
 /// </summary>
 public sealed class SiloFailoverTests : IAsyncLifetime
 {
     private TestCluster _cluster = null!;
+    private string _connectionString = null!;
 
     public async Task InitializeAsync()
     {
-        var connectionString = await (await PostgresServer.Shared).CreateDatabaseAsync();
+        var connectionString = _connectionString = await (await PostgresServer.Shared).CreateDatabaseAsync();
         var builder = new TestClusterBuilder(initialSilosCount: 3);
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messenger:Postgres"] = connectionString,
+
+            // Senders' read positions are then never saved before a kill: only the log has them.
+            ["Messenger:Messages:SentPositionSaveDelay"] = "01:00:00",
         }));
         builder.AddSiloBuilderConfigurator<ClusterFixture.SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClusterFixture.ClientConfigurator>();
@@ -87,5 +93,90 @@ public sealed class SiloFailoverTests : IAsyncLifetime
             Assert.Equal(Enumerable.Range(1, perConversation).Select(s => (long)s), page.Messages.Select(m => m.Seq));
             Assert.All(page.Messages, m => Assert.Equal(acknowledged[(id, m.ClientMessageId)], m.Seq));
         }
+    }
+
+    [Fact]
+    public async Task KillingTheSiloOfAConversation_KeepsTheSendersReadPositions_FromTheLog()
+    {
+        var grains = _cluster.Client;
+        var (group, owner, members) = await NewGroupOnASecondarySiloAsync();
+        var member = members[0];
+        for (var i = 0; i < 4; i++)
+        {
+            await group.SendAsync(owner, $"from the owner {i}"); // seqs 2-5 (1 was sent to place it)
+        }
+
+        await group.SendAsync(member, "from the member 1"); // 6
+        await group.SendAsync(member, "from the member 2"); // 7
+        Assert.Equal(5, (await group.GetSummary(owner.UserId))!.ReadSeq);
+
+        var silo = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(group);
+        await _cluster.KillSiloAsync(_cluster.SecondarySilos.Single(s => s.SiloAddress.Equals(silo)));
+
+        // The next call reactivates the conversation on a survivor, once the cluster has noticed.
+        ConversationSummary? ownerView = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                ownerView = await group.GetSummary(owner.UserId);
+                return true;
+            }
+            catch (Exception)
+            {
+                return false;
+            }
+        }, "the conversation to answer again after the kill", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(7, ownerView!.LastSeq);
+        Assert.Equal(5, ownerView.ReadSeq);
+        Assert.Equal(7, (await group.GetSummary(member.UserId))!.ReadSeq);
+    }
+
+    [Fact]
+    public async Task AReceiptAfterASend_IsSavedWithinSeconds_NotAfterTheSendersLongDelay()
+    {
+        var (group, owner, members) = await _cluster.Client.NewGroupAsync(members: 1);
+        await group.SendAsync(members[0], "hello"); // the sender's move: a save due in an hour
+        await group.MarkRead(owner.UserId, 1); // a receipt: only the state has it
+
+        await Eventually.TrueAsync(
+            async () => await StoredReadSeqAsync(group.GetPrimaryKeyString(), owner.UserId) == 1,
+            "the owner's read position in the stored state", TimeSpan.FromSeconds(10));
+    }
+
+    private async Task<long?> StoredReadSeqAsync(string conversationId, string userId)
+    {
+        await using var db = NpgsqlDataSource.Create(_connectionString);
+        await using var command = db.CreateCommand("SELECT state::text FROM grain_state WHERE grain_id = 'conversation/' || $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+        if (await command.ExecuteScalarAsync() is not string json)
+        {
+            return null;
+        }
+
+        using var state = JsonDocument.Parse(json);
+        return state.RootElement.GetProperty("members").EnumerateArray()
+            .Where(m => m.GetProperty("userId").GetString() == userId)
+            .Select(m => (long?)m.GetProperty("readSeq").GetInt64())
+            .SingleOrDefault();
+    }
+
+    // Conversations are placed on any silo, and the test may kill only a secondary one.
+    private async Task<(IConversationGrain Grain, UserProfile Owner, UserProfile[] Members)> NewGroupOnASecondarySiloAsync()
+    {
+        var management = _cluster.Client.GetGrain<IManagementGrain>(0);
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var created = await _cluster.Client.NewGroupAsync(members: 1);
+            await created.Grain.SendAsync(created.Owner, "placed");
+            var silo = await management.GetActivationAddress(created.Grain);
+            if (_cluster.SecondarySilos.Any(s => s.SiloAddress.Equals(silo)))
+            {
+                return created;
+            }
+        }
+
+        throw new InvalidOperationException("No conversation landed on a secondary silo in 50 tries.");
     }
 }
