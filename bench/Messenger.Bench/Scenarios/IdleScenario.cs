@@ -26,9 +26,21 @@ public static class IdleScenario
         // pools, tables sized for the load) is not a cost per session, and spread over 9,000
         // sessions instead of 100,000 it would count eleven times over.
         var warmUp = Math.Min(1000, count / 10);
+        long warmUpFailed = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, warmUp), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (n, _) =>
         {
-            await using var session = await BenchSession.ConnectAsync(api.BaseAddress, users[n % users.Count], n, (_, _) => { });
+            try
+            {
+                await using var session = await BenchSession.ConnectAsync(api.BaseAddress, users[n % users.Count], n, (_, _) => { });
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Only less warm-up: the measured phase below counts and reports failures.
+                if (Interlocked.Increment(ref warmUpFailed) == 1)
+                {
+                    context.Log.Warn($"idle: a warm-up session failed to connect: {ex.GetBaseException().Message}");
+                }
+            }
         });
         await Task.Delay(TimeSpan.FromSeconds(2));
         var before = ProcessMemory.Read(context.Settings.PidDirectory);
@@ -64,6 +76,11 @@ public static class IdleScenario
         var result = new ScenarioResult { Scenario = "idle", DurationSec = Math.Round(connectSeconds, 1), Errors = failed };
         result.Extra["sessions"] = connected;
         result.Extra["connectsPerSec"] = Math.Round(connected / connectSeconds, 1);
+        if (warmUpFailed > 0)
+        {
+            result.Notes.Add($"{warmUpFailed} of {warmUp} warm-up sessions failed to connect");
+        }
+
         if (before.Count > 0 && after.Count > 0 && connected > 0)
         {
             var growth = after.Sum(p => p.Value - before.GetValueOrDefault(p.Key));
