@@ -18,11 +18,11 @@ public sealed class SiloFailoverTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var connectionString = _connectionString = await (await PostgresServer.Shared).CreateDatabaseAsync();
+        _connectionString = await (await PostgresServer.Shared).CreateDatabaseAsync();
         var builder = new TestClusterBuilder(initialSilosCount: 3);
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Messenger:Postgres"] = connectionString,
+            ["Messenger:Postgres"] = _connectionString,
 
             // Senders' read positions are then never saved before a kill: only the log has them.
             ["Messenger:Messages:SentPositionSaveDelay"] = "01:00:00",
@@ -98,8 +98,7 @@ public sealed class SiloFailoverTests : IAsyncLifetime
     [Fact]
     public async Task KillingTheSiloOfAConversation_KeepsTheSendersReadPositions_FromTheLog()
     {
-        var grains = _cluster.Client;
-        var (group, owner, members) = await NewGroupOnASecondarySiloAsync();
+        var (group, owner, members, silo) = await NewGroupOnASecondarySiloAsync();
         var member = members[0];
         for (var i = 0; i < 4; i++)
         {
@@ -110,8 +109,7 @@ public sealed class SiloFailoverTests : IAsyncLifetime
         await group.SendAsync(member, "from the member 2"); // 7
         Assert.Equal(5, (await group.GetSummary(owner.UserId))!.ReadSeq);
 
-        var silo = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(group);
-        await _cluster.KillSiloAsync(_cluster.SecondarySilos.Single(s => s.SiloAddress.Equals(silo)));
+        await _cluster.KillSiloAsync(silo);
 
         // The next call reactivates the conversation on a survivor, once the cluster has noticed.
         ConversationSummary? ownerView = null;
@@ -163,17 +161,17 @@ public sealed class SiloFailoverTests : IAsyncLifetime
     }
 
     // Conversations are placed on any silo, and the test may kill only a secondary one.
-    private async Task<(IConversationGrain Grain, UserProfile Owner, UserProfile[] Members)> NewGroupOnASecondarySiloAsync()
+    private async Task<(IConversationGrain Grain, UserProfile Owner, UserProfile[] Members, SiloHandle Silo)> NewGroupOnASecondarySiloAsync()
     {
         var management = _cluster.Client.GetGrain<IManagementGrain>(0);
         for (var attempt = 0; attempt < 50; attempt++)
         {
-            var created = await _cluster.Client.NewGroupAsync(members: 1);
-            await created.Grain.SendAsync(created.Owner, "placed");
-            var silo = await management.GetActivationAddress(created.Grain);
-            if (_cluster.SecondarySilos.Any(s => s.SiloAddress.Equals(silo)))
+            var (grain, owner, members) = await _cluster.Client.NewGroupAsync(members: 1);
+            await grain.SendAsync(owner, "placed");
+            var address = await management.GetActivationAddress(grain);
+            if (_cluster.SecondarySilos.FirstOrDefault(s => s.SiloAddress.Equals(address)) is { } silo)
             {
-                return created;
+                return (grain, owner, members, silo);
             }
         }
 
