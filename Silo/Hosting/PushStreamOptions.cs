@@ -21,4 +21,11 @@ public sealed class PushStreamOptions
     /// idle: the Orleans default of 100 ms measured about 100 ms, 10 ms about 13 ms p50.
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// How long a pulling agent keeps delivered push batches. Pushes are never replayed (a client
+    /// that missed one catches up from the log), so only a consumer that fell this far behind
+    /// loses pushes, which its catch-up repairs.
+    /// </summary>
+    public TimeSpan CacheRetention { get; set; } = TimeSpan.FromSeconds(10);
 }

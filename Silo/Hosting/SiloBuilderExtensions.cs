@@ -92,6 +92,16 @@ public static class SiloBuilderExtensions
                 a.GetQueueMsgsTimerPeriod = push.PollInterval;
                 a.BatchContainerBatchSize = 256;
             }));
+
+            // A push is never replayed, but the provider's cache keeps every delivered batch until
+            // a newer one is 30 minutes younger (its defaults): memory that grows with the push
+            // rate, allocated in 1 MB blocks that feed the silos' gen-2 collections.
+            streams.ConfigureCacheEviction(o => o.Configure(e =>
+            {
+                e.DataMinTimeInCache = push.CacheRetention;
+                e.DataMaxAgeInCache = push.CacheRetention;
+                e.MetadataMinTimeInCache = push.CacheRetention;
+            }));
         });
         return silo;
     }
