@@ -20,7 +20,7 @@ public sealed class ChatWorkload : IAsyncDisposable
     private readonly string _payload;
     private readonly List<Conversation> _conversations = [];
     private readonly List<BenchSession> _sessions = [];
-    private readonly ConcurrentDictionary<long, SendRecord> _sends = new();
+    private readonly SendTable<SendRecord> _sends = new();
     private readonly ConcurrentDictionary<string, long> _errorsByCode = new();
     private readonly LatencyRecorder _delivery = new();
     private readonly LatencyRecorder _ack = new();
@@ -231,7 +231,7 @@ public sealed class ChatWorkload : IAsyncDisposable
         var quietSince = Stopwatch.GetTimestamp();
         while (Stopwatch.GetTimestamp() < deadline)
         {
-            var answered = _sends.Values.Count(s => s.State != 0);
+            var answered = _sends.Items().Count(s => s.State != 0);
             var deliveries = Deliveries;
             if (deliveries != last)
             {
@@ -252,7 +252,7 @@ public sealed class ChatWorkload : IAsyncDisposable
     {
         await DrainAsync(TimeSpan.FromSeconds(15));
         var notes = new List<string>();
-        var byConversation = _sends.Values.GroupBy(s => s.Conversation).ToDictionary(g => g.Key, g => g.ToList());
+        var byConversation = _sends.Items().GroupBy(s => s.Conversation).ToDictionary(g => g.Key, g => g.ToList());
         var check = await LogCheck.RunAsync(_api, _conversations.Select(c => new CheckedConversation(
             c.Id,
             c.Members[0],
@@ -261,7 +261,7 @@ public sealed class ChatWorkload : IAsyncDisposable
                 s.State == SendRecord.Acked ? s.Seq : null,
                 [.. s.Delivered])).ToList())).ToList());
 
-        var unanswered = _sends.Values.LongCount(s => s.State == SendRecord.Pending);
+        var unanswered = _sends.Items().LongCount(s => s.State == SendRecord.Pending);
         if (unanswered > 0)
         {
             notes.Add($"{unanswered} sends got no answer before the drain ended");
@@ -300,7 +300,7 @@ public sealed class ChatWorkload : IAsyncDisposable
         var conversation = _conversations[_nextConversation++ % _conversations.Count];
         var slot = conversation.NextSender();
         var id = _nextId++;
-        _sends[id] = new SendRecord(id, conversation.Index, slot, scheduled, conversation.Members.Length);
+        _sends.Add(id, new SendRecord(id, conversation.Index, slot, scheduled, conversation.Members.Length));
         conversation.Sessions[slot].Send(
             $"{{\"type\":\"send\",\"ref\":{id},\"conversationId\":\"{conversation.Id}\",\"clientMessageId\":\"{_tag}-{id}\",\"text\":\"{_payload}\"}}");
     }
@@ -310,7 +310,7 @@ public sealed class ChatWorkload : IAsyncDisposable
         var now = Stopwatch.GetTimestamp();
         switch (frame.Type)
         {
-            case "message" when TryParseId(frame.ClientMessageId, out var id) && _sends.TryGetValue(id, out var send):
+            case "message" when TryParseId(frame.ClientMessageId, out var id) && _sends.TryGet(id, out var send):
                 var slot = _sessionPlace[session.Index].Slot;
                 Interlocked.Increment(ref _deliveries);
                 if (Interlocked.Increment(ref send.Delivered[slot]) == 1 && slot != send.SenderSlot)
@@ -320,7 +320,7 @@ public sealed class ChatWorkload : IAsyncDisposable
                 }
 
                 break;
-            case "ack" when _sends.TryGetValue(frame.Ref, out var acked):
+            case "ack" when _sends.TryGet(frame.Ref, out var acked):
                 acked.Seq = frame.Seq;
                 if (Interlocked.CompareExchange(ref acked.State, SendRecord.Acked, SendRecord.Pending) == SendRecord.Pending)
                 {
@@ -332,7 +332,7 @@ public sealed class ChatWorkload : IAsyncDisposable
             case "error":
                 Interlocked.Increment(ref _errors);
                 _errorsByCode.AddOrUpdate(frame.Code ?? "unknown", 1, (_, n) => n + 1);
-                if (_sends.TryGetValue(frame.Ref, out var failed))
+                if (_sends.TryGet(frame.Ref, out var failed))
                 {
                     Interlocked.CompareExchange(ref failed.State, SendRecord.Failed, SendRecord.Pending);
                 }
