@@ -23,6 +23,7 @@ public sealed partial class MessageLog : IAsyncDisposable
     private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly Task[] _writers;
+    private int _lastBatchSize;
 
     public MessageLog(NpgsqlDataSource db, IOptions<MessageLogOptions> options, ILogger<MessageLog> logger)
     {
@@ -185,7 +186,9 @@ public sealed partial class MessageLog : IAsyncDisposable
         var conversations = new HashSet<string>(StringComparer.Ordinal);
         while (deferred.Count > 0 || await _queue.Reader.WaitToReadAsync())
         {
-            if (_options.Linger > TimeSpan.Zero)
+            // Wait for company only when the last batch had some: on a quiet log a lone row is
+            // committed at once, and once rows arrive faster than commits the wait fills batches.
+            if (_options.Linger > TimeSpan.Zero && Volatile.Read(ref _lastBatchSize) > 1)
             {
                 await Task.Delay(_options.Linger);
             }
@@ -207,6 +210,7 @@ public sealed partial class MessageLog : IAsyncDisposable
 
             if (batch.Count > 0)
             {
+                Volatile.Write(ref _lastBatchSize, batch.Count);
                 await WriteBatchAsync(batch);
             }
         }

@@ -1,0 +1,67 @@
+using Messenger.Grains.Storage;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Messenger.Tests.Storage;
+
+/// <summary>The group-commit writer's wait for company: only when the log is busy.</summary>
+public sealed class MessageLogTests
+{
+    [Fact]
+    public async Task LoneSend_OnAQuietLog_IsStoredWithoutWaitingForCompany()
+    {
+        await using var db = NpgsqlDataSource.Create(await (await PostgresServer.Shared).CreateDatabaseAsync());
+        var options = new MessageLogOptions { Linger = TimeSpan.FromSeconds(30) };
+        await using var log = new MessageLog(db, Options.Create(options), new FakeLogger<MessageLog>());
+
+        // Far sooner than the 30 s wait: a quiet log has no company to wait for.
+        var outcome = await log.AppendAsync(Message("d_quiet", 1)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(AppendStatus.Stored, outcome.Status);
+        Assert.Equal(1, (await log.GetLastAsync("d_quiet"))?.Seq);
+    }
+
+    [Fact]
+    public async Task BusyLog_GathersRowsArrivingApart_IntoOneCommit()
+    {
+        await using var db = NpgsqlDataSource.Create(await (await PostgresServer.Shared).CreateDatabaseAsync());
+        var logger = new FakeLogger<MessageLog>();
+        var options = new MessageLogOptions { Writers = 1, Linger = TimeSpan.FromSeconds(1) };
+        await using var log = new MessageLog(db, Options.Create(options), logger);
+
+        // Busy: a burst whose last commit held several rows. How a burst splits depends on when
+        // the writer wakes, so bursts repeat until one ends that way.
+        for (var burst = 0; Batches(logger).LastOrDefault() <= 1; burst++)
+        {
+            Assert.True(burst < 10, "Ten bursts of 20 rows never ended in a commit of several rows.");
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(i => log.AppendAsync(Message($"d_burst{burst}_{i}", 1))));
+        }
+
+        var before = Batches(logger).Count;
+        var spaced = new List<Task<AppendOutcome>>();
+        for (var i = 0; i < 10; i++)
+        {
+            spaced.Add(log.AppendAsync(Message($"d_spaced_{i}", 1)));
+            await Task.Delay(10);
+        }
+
+        var outcomes = await Task.WhenAll(spaced);
+
+        Assert.All(outcomes, o => Assert.Equal(AppendStatus.Stored, o.Status));
+
+        // Written as they came, ten rows 10 ms apart would be ten commits.
+        var commits = Batches(logger).Skip(before).ToList();
+        Assert.True(commits.Count <= 3, $"Ten rows took {commits.Count} commits: {string.Join(", ", commits)} rows.");
+    }
+
+    /// <summary>Rows per committed batch, oldest first, from the log's debug records.</summary>
+    private static List<int> Batches(FakeLogger<MessageLog> logger) => logger.Collector.GetSnapshot()
+        .Where(r => r.Message.StartsWith("Message log committed", StringComparison.Ordinal))
+        .Select(r => int.Parse(r.GetStructuredStateValue("Count")!, System.Globalization.CultureInfo.InvariantCulture))
+        .ToList();
+
+    private static MessageRecord Message(string conversationId, long seq) => new(
+        conversationId, seq, "u_sender", "sender", "hello", DateTimeOffset.UtcNow, $"m-{Guid.NewGuid():N}",
+        ReplyTo: null, EditedAt: null, Deleted: false);
+}
