@@ -13,10 +13,10 @@ public sealed class MessageLogOptions
     /// How long a writer waits for more rows to join its batch, once a row is queued and the
     /// previous batch held more than one row (a lone row on a quiet log is written at once). Zero
     /// writes at once. Each commit costs the database and the driver about as much CPU as several
-    /// rows, so the wait trades a few milliseconds of ack latency under load for fewer commits
-    /// (measured at 4,000 direct sends/s: 2 ms gave about 380 commits/s, 5 ms about 285 and about
-    /// 0.07 cores less for PostgreSQL and the silos, 8 ms about 230 with no clear further gain;
-    /// docs/performance.md).
+    /// rows, so the wait trades a little ack latency for fewer commits. It also bounds one
+    /// conversation's sends per second (one send at a time per conversation, each waiting for its
+    /// commit), so it stays short: 5 ms took about 0.06 cores off 4,000 direct sends/s but cut
+    /// groups of 10 from 25,000 to 20,000 deliveries/s (docs/performance.md, "Session 7").
     /// </summary>
-    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(2);
 }
