@@ -26,7 +26,6 @@ public sealed class ChatWorkload : IAsyncDisposable
     private readonly LatencyRecorder _ack = new();
     private readonly LatencyRecorder _phase = new();
     private (int Conversation, int Slot)[] _sessionPlace = [];
-    private long _nextId;
     private long _acked;
     private long _errors;
     private long _deliveries;
@@ -299,7 +298,7 @@ public sealed class ChatWorkload : IAsyncDisposable
     {
         var conversation = _conversations[_nextConversation++ % _conversations.Count];
         var slot = conversation.NextSender();
-        var id = _nextId++;
+        var id = _sends.Count;
         _sends.Add(id, new SendRecord(id, conversation.Index, slot, scheduled, conversation.Members.Length));
         conversation.Sessions[slot].Send(
             $"{{\"type\":\"send\",\"ref\":{id},\"conversationId\":\"{conversation.Id}\",\"clientMessageId\":\"{_tag}-{id}\",\"text\":\"{_payload}\"}}");
