@@ -1,9 +1,9 @@
 namespace Messenger.Bench.Load;
 
 /// <summary>
-/// Every send of a run, found by its id. Ids are issued 0, 1, 2, … by the one loop that adds, and
-/// any thread looks them up; the next id is <see cref="Count"/>. Kept in fixed-size chunks so it never rehashes: the
-/// <c>ConcurrentDictionary</c> it replaces doubled its table at about 290,000 sends (t ≈ 72 s of
+/// Every send of a run, found by its id. Ids are issued 0, 1, 2, … by the one loop that adds (the
+/// next id is <see cref="Count"/>), and any thread looks them up. Kept in fixed-size chunks so it
+/// never rehashes: the <c>ConcurrentDictionary</c> it replaces doubled its table at about 290,000 sends (t ≈ 72 s of
 /// a 4,000/s run) and held every lock while it did, stalling the generator for about 90 ms, which
 /// the run then reported as the server's latency.
 /// </summary>
