@@ -41,8 +41,9 @@ public interface IConversationGrain : IGrainWithStringKey
     /// <summary>
     /// Appends a message. Answers only after the row is stored; a repeated
     /// <see cref="SendMessageCommand.ClientMessageId"/> from the same sender returns the stored seq.
+    /// Interleaves, so that sends arriving while one commits can join the next commit.
     /// </summary>
-    [Alias("Send")]
+    [Alias("Send"), AlwaysInterleave]
     Task<SendResult> Send(SendMessageCommand command);
 
     [Alias("GetMessages"), AlwaysInterleave]

@@ -33,6 +33,13 @@ internal sealed partial class ConversationGrain(
     private readonly Dictionary<(string Sender, string ClientMessageId), SendResult> _recentSends = [];
     private readonly Queue<(string Sender, string ClientMessageId)> _recentOrder = new();
 
+    // Sends waiting for the append in flight, and every send not yet answered (queued or in
+    // flight) by its key, so that a repeat shares the first one's answer.
+    private readonly Queue<QueuedSend> _queued = new();
+    private readonly Dictionary<(string Sender, string ClientMessageId), QueuedSend> _unanswered = [];
+    private bool _committing;
+    private bool _moved; // another activation stores this conversation: refuse sends until gone
+
     private long _lastSeq;
     private MessageRecord? _lastMessage;
     private IGrainTimer? _saveTimer;
@@ -212,6 +219,11 @@ internal sealed partial class ConversationGrain(
 
     public async Task<SendResult> Send(SendMessageCommand command)
     {
+        if (_moved)
+        {
+            throw Moved();
+        }
+
         var sender = RequireMember(command.SenderId);
         RequireNotBlocked();
         ValidateText(command.Text);
@@ -226,30 +238,135 @@ internal sealed partial class ConversationGrain(
             return earlier;
         }
 
-        var message = new MessageRecord(
-            Id, _lastSeq + 1, sender.UserId, sender.Username, command.Text, Now(), command.ClientMessageId,
-            command.ReplyTo, EditedAt: null, Deleted: false);
-        var outcome = await log.AppendAsync(message);
+        // A repeat of a send still on its way to the log shares its answer.
+        if (!_unanswered.TryGetValue(key, out var queued))
+        {
+            queued = new QueuedSend(command, sender);
+            _unanswered.Add(key, queued);
+            _queued.Enqueue(queued);
+            if (!_committing)
+            {
+                _committing = true;
+                _ = CommitQueuedAsync();
+            }
+        }
+
+        return await queued.Answer.Task;
+    }
+
+    /// <summary>
+    /// Commits queued sends, one append at a time, until none are left. Each append takes every
+    /// send that queued while the one before it was committing, so a busy conversation is not
+    /// held to one message per commit, and seqs are numbered only when their append starts: a
+    /// failed append leaves no gap and the next one reuses its seqs.
+    /// </summary>
+    private async Task CommitQueuedAsync()
+    {
+        try
+        {
+            while (_queued.Count > 0)
+            {
+                var chunk = new List<QueuedSend>(Math.Min(_queued.Count, _options.MaxSendsPerCommit));
+                while (chunk.Count < _options.MaxSendsPerCommit && _queued.TryDequeue(out var next))
+                {
+                    chunk.Add(next);
+                }
+
+                await CommitAsync(chunk);
+            }
+        }
+        finally
+        {
+            _committing = false;
+        }
+    }
+
+    private async Task CommitAsync(List<QueuedSend> chunk)
+    {
+        var sentAt = Now();
+        var messages = new MessageRecord[chunk.Count];
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            var (command, sender) = (chunk[i].Command, chunk[i].Sender);
+            messages[i] = new MessageRecord(
+                Id, _lastSeq + 1 + i, sender.UserId, sender.Username, command.Text, sentAt, command.ClientMessageId,
+                command.ReplyTo, EditedAt: null, Deleted: false);
+        }
+
+        AppendOutcome outcome;
+        try
+        {
+            outcome = await log.AppendAsync(messages);
+        }
+        catch (Exception ex)
+        {
+            // Nothing of this append is stored. Sends queued behind it fail with it rather than
+            // overtake it, so one sender's messages keep the order they were sent in.
+            FailQueued(chunk, ex);
+            return;
+        }
+
         switch (outcome.Status)
         {
             case AppendStatus.Stored:
-                _lastSeq = message.Seq;
-                _lastMessage = message;
-                MoveReadSeq(sender, message.Seq, SentPositionSaveDelay());
-                Broadcast(new MessagePushed(message));
-                StopTyping(sender.UserId);
-                return Remember(key, new SendResult(Id, message.Seq, message.SentAt, message.ClientMessageId));
+                for (var i = 0; i < chunk.Count; i++)
+                {
+                    Stored(chunk[i], messages[i]);
+                }
+
+                break;
 
             case AppendStatus.Duplicate:
-                return Remember(key, new SendResult(Id, outcome.Seq, outcome.SentAt, command.ClientMessageId));
+                Answer(chunk[0], new SendResult(Id, outcome.Seq, outcome.SentAt, chunk[0].Command.ClientMessageId));
+                break;
+
+            case AppendStatus.Collided:
+                // A repeat of an older message, or a stale activation: one at a time tells which.
+                foreach (var send in chunk)
+                {
+                    await CommitAsync([send]);
+                }
+
+                break;
 
             default:
                 // Another activation stored this seq: this one is stale. Acknowledge nothing,
                 // and step aside so the next call reaches the live activation or reloads.
-                LogStaleActivation(Id, message.Seq);
+                LogStaleActivation(Id, messages[0].Seq);
+                _moved = true;
                 DeactivateOnIdle();
-                throw new MessengerException(ErrorCodes.Unavailable, "The conversation moved; retry the send.");
+                FailQueued(chunk, Moved());
+                break;
         }
+    }
+
+    private void Stored(QueuedSend send, MessageRecord message)
+    {
+        _lastSeq = message.Seq;
+        _lastMessage = message;
+        MoveReadSeq(send.Sender, message.Seq, SentPositionSaveDelay());
+        Broadcast(new MessagePushed(message));
+        StopTyping(send.Sender.UserId);
+        Answer(send, new SendResult(Id, message.Seq, message.SentAt, message.ClientMessageId));
+    }
+
+    private void Answer(QueuedSend send, SendResult result)
+    {
+        var key = (send.Command.SenderId, send.Command.ClientMessageId);
+        _unanswered.Remove(key);
+        send.Answer.TrySetResult(Remember(key, result));
+    }
+
+    // Fails the chunk and everything queued behind it.
+    private void FailQueued(List<QueuedSend> chunk, Exception error)
+    {
+        foreach (var send in chunk.Concat(_queued))
+        {
+            _unanswered.Remove((send.Command.SenderId, send.Command.ClientMessageId));
+            send.Answer.TrySetException(error);
+        }
+
+        _queued.Clear();
     }
 
     public async Task<MessagePage> GetMessages(string userId, HistoryQuery query)
@@ -342,6 +459,8 @@ internal sealed partial class ConversationGrain(
             }
         }
     }
+
+    private static MessengerException Moved() => new(ErrorCodes.Unavailable, "The conversation moved; retry the send.");
 
     private async Task<MessageRecord> FindMessageAsync(long seq) =>
         seq >= 1 && seq <= _lastSeq && await log.GetAsync(Id, seq) is { } message

@@ -20,6 +20,13 @@ public sealed class ConversationOptions
     /// </summary>
     public TimeSpan SentPositionSaveDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Most sends of one conversation committed in one append. While an append commits, the
+    /// sends that arrive queue for the next one; the bound keeps one busy conversation from
+    /// filling a whole batch of the message log.
+    /// </summary>
+    public int MaxSendsPerCommit { get; set; } = 64;
+
     /// <summary>How long <c>typing: true</c> lasts without being repeated (protocol: 6 s).</summary>
     public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(6);
 }

@@ -11,7 +11,16 @@ public enum AppendStatus
 
     /// <summary>Another activation already stored this seq; the caller is stale and must reload.</summary>
     SeqTaken,
+
+    /// <summary>
+    /// An append of several rows collided with stored rows (a repeat or a taken seq), so none of
+    /// them was stored; appending them one at a time tells which.
+    /// </summary>
+    Collided,
 }
 
-/// <summary>The result of <see cref="MessageLog.AppendAsync"/>.</summary>
+/// <summary>
+/// The result of <see cref="MessageLog.AppendAsync(IReadOnlyList{MessageRecord})"/>. When stored,
+/// <see cref="Seq"/> and <see cref="SentAt"/> are those of the last row.
+/// </summary>
 public readonly record struct AppendOutcome(AppendStatus Status, long Seq, DateTimeOffset SentAt);

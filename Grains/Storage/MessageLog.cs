@@ -10,8 +10,9 @@ namespace Messenger.Grains.Storage;
 /// The message log: the <c>messages</c> table, keyed by (conversation_id, seq).
 /// Appends from all conversation grains of this silo are queued and written by a few writer
 /// loops as multi-row INSERTs (group commit), so durability costs one fsync per batch, not per
-/// message. A batch holds at most one row per conversation, which makes a unique-key
-/// conflict attributable to exactly one conversation.
+/// message. An append is one or more consecutive rows of one conversation, stored together or
+/// not at all; a batch holds at most one append per conversation, which makes a unique-key
+/// conflict attributable to exactly one append.
 /// </summary>
 public sealed partial class MessageLog : IAsyncDisposable
 {
@@ -34,9 +35,16 @@ public sealed partial class MessageLog : IAsyncDisposable
     }
 
     /// <summary>Queues a row and completes once it is committed, or says why it was not stored.</summary>
-    public Task<AppendOutcome> AppendAsync(MessageRecord message)
+    public Task<AppendOutcome> AppendAsync(MessageRecord message) => AppendAsync([message]);
+
+    /// <summary>
+    /// Queues consecutive rows of one conversation, committed in one transaction: all are stored
+    /// or none. Several rows that collide with stored ones answer <see cref="AppendStatus.Collided"/>;
+    /// append them one at a time to learn which.
+    /// </summary>
+    public Task<AppendOutcome> AppendAsync(IReadOnlyList<MessageRecord> messages)
     {
-        var pending = new PendingAppend(message);
+        var pending = new PendingAppend(messages);
         if (!_queue.Writer.TryWrite(pending))
         {
             throw Unavailable(new ObjectDisposedException(nameof(MessageLog)));
@@ -181,9 +189,10 @@ public sealed partial class MessageLog : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<PendingAppend>(_options.MaxBatchSize);
+        var batch = new List<PendingAppend>();
         var deferred = new List<PendingAppend>();
         var conversations = new HashSet<string>(StringComparer.Ordinal);
+        var rows = 0;
         while (deferred.Count > 0 || await _queue.Reader.WaitToReadAsync())
         {
             // Wait for company only when the last batch had some: on a quiet log a lone row is
@@ -195,6 +204,7 @@ public sealed partial class MessageLog : IAsyncDisposable
 
             batch.Clear();
             conversations.Clear();
+            rows = 0;
 
             // Rows deferred last round go first so each conversation keeps its order.
             foreach (var item in deferred)
@@ -203,23 +213,24 @@ public sealed partial class MessageLog : IAsyncDisposable
             }
 
             deferred.RemoveAll(batch.Contains);
-            while (batch.Count < _options.MaxBatchSize && _queue.Reader.TryRead(out var item))
+            while (rows < _options.MaxBatchSize && _queue.Reader.TryRead(out var item))
             {
                 AddOrDefer(item);
             }
 
             if (batch.Count > 0)
             {
-                Volatile.Write(ref _lastBatchSize, batch.Count);
+                Volatile.Write(ref _lastBatchSize, rows);
                 await WriteBatchAsync(batch);
             }
         }
 
         void AddOrDefer(PendingAppend item)
         {
-            if (conversations.Add(item.Message.ConversationId))
+            if (conversations.Add(item.ConversationId))
             {
                 batch.Add(item);
+                rows += item.Messages.Count;
             }
             else if (!deferred.Contains(item))
             {
@@ -239,13 +250,15 @@ public sealed partial class MessageLog : IAsyncDisposable
             {
                 try
                 {
-                    await InsertAsync(remaining);
+                    var rows = remaining.SelectMany(i => i.Messages).ToList();
+                    await InsertAsync(rows);
                     foreach (var item in remaining)
                     {
-                        item.Completion.TrySetResult(new AppendOutcome(AppendStatus.Stored, item.Message.Seq, item.Message.SentAt));
+                        var last = item.Messages[^1];
+                        item.Completion.TrySetResult(new AppendOutcome(AppendStatus.Stored, last.Seq, last.SentAt));
                     }
 
-                    LogBatchWritten(remaining.Count);
+                    LogBatchWritten(rows.Count);
                     return;
                 }
                 catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
@@ -276,7 +289,7 @@ public sealed partial class MessageLog : IAsyncDisposable
         }
     }
 
-    private async Task InsertAsync(List<PendingAppend> rows)
+    private async Task InsertAsync(List<MessageRecord> rows)
     {
         const string sql = """
             INSERT INTO messages (conversation_id, seq, sender_id, sender_username, text, sent_at, client_message_id, reply_to)
@@ -295,10 +308,11 @@ public sealed partial class MessageLog : IAsyncDisposable
     }
 
     /// <summary>
-    /// After a unique violation, finds which rows collided with stored ones: same sender and
-    /// client message id is a repeat (answer the stored seq); same seq is a stale activation.
+    /// After a unique violation, finds which appends collided with stored rows. For a single row:
+    /// same sender and client message id is a repeat (answer the stored seq); same seq is a stale
+    /// activation. An append of several rows only learns that it collided.
     /// </summary>
-    private async Task<Dictionary<PendingAppend, AppendOutcome>> FindConflictsAsync(List<PendingAppend> rows)
+    private async Task<Dictionary<PendingAppend, AppendOutcome>> FindConflictsAsync(List<PendingAppend> appends)
     {
         const string sql = """
             SELECT b.i, m.seq, m.sent_at, (m.sender_id = b.sender_id AND m.client_message_id = b.client_message_id) AS repeat
@@ -306,6 +320,14 @@ public sealed partial class MessageLog : IAsyncDisposable
             JOIN messages m ON m.conversation_id = b.conversation_id
                 AND (m.seq = b.seq OR (m.sender_id = b.sender_id AND m.client_message_id = b.client_message_id))
             """;
+        var rows = new List<MessageRecord>();
+        var appendOfRow = new List<PendingAppend>();
+        foreach (var append in appends)
+        {
+            rows.AddRange(append.Messages);
+            appendOfRow.AddRange(Enumerable.Repeat(append, append.Messages.Count));
+        }
+
         await using var cmd = _db.CreateCommand(sql);
         cmd.Parameters.Add(Array(rows, m => m.ConversationId, NpgsqlDbType.Text));
         cmd.Parameters.Add(Array(rows, m => m.Seq, NpgsqlDbType.Bigint));
@@ -315,23 +337,27 @@ public sealed partial class MessageLog : IAsyncDisposable
         var conflicts = new Dictionary<PendingAppend, AppendOutcome>();
         while (await reader.ReadAsync())
         {
-            var item = rows[(int)reader.GetInt64(0) - 1];
-            var outcome = reader.GetBoolean(3)
-                ? new AppendOutcome(AppendStatus.Duplicate, reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2))
-                : new AppendOutcome(AppendStatus.SeqTaken, item.Message.Seq, item.Message.SentAt);
+            var index = (int)reader.GetInt64(0) - 1;
+            var append = appendOfRow[index];
+            var row = rows[index];
+            var outcome = append.Messages.Count > 1
+                ? new AppendOutcome(AppendStatus.Collided, row.Seq, row.SentAt)
+                : reader.GetBoolean(3)
+                    ? new AppendOutcome(AppendStatus.Duplicate, reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2))
+                    : new AppendOutcome(AppendStatus.SeqTaken, row.Seq, row.SentAt);
 
             // A repeat wins over a seq clash: the sender's message is stored either way.
-            if (!conflicts.TryGetValue(item, out var seen) || seen.Status != AppendStatus.Duplicate)
+            if (!conflicts.TryGetValue(append, out var seen) || seen.Status != AppendStatus.Duplicate)
             {
-                conflicts[item] = outcome;
+                conflicts[append] = outcome;
             }
         }
 
         return conflicts;
     }
 
-    private static NpgsqlParameter Array<T>(List<PendingAppend> rows, Func<MessageRecord, T> pick, NpgsqlDbType type) =>
-        new() { NpgsqlDbType = NpgsqlDbType.Array | type, Value = rows.Select(r => pick(r.Message)).ToArray() };
+    private static NpgsqlParameter Array<T>(List<MessageRecord> rows, Func<MessageRecord, T> pick, NpgsqlDbType type) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | type, Value = rows.Select(pick).ToArray() };
 
     private async Task<T> GuardAsync<T>(Func<Task<T>> query)
     {
@@ -358,9 +384,11 @@ public sealed partial class MessageLog : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message log query failed")]
     private partial void LogQueryFailed(Exception ex);
 
-    private sealed class PendingAppend(MessageRecord message)
+    private sealed class PendingAppend(IReadOnlyList<MessageRecord> messages)
     {
-        public MessageRecord Message { get; } = message;
+        public IReadOnlyList<MessageRecord> Messages { get; } = messages;
+
+        public string ConversationId => Messages[0].ConversationId;
 
         public TaskCompletionSource<AppendOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

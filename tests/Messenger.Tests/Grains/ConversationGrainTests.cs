@@ -38,6 +38,41 @@ public sealed class ConversationGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Send_RepeatOfAnOlderMessageAmongConcurrentSends_AnswersItsSeqAndLeavesNoGap()
+    {
+        var (group, owner, members) = await Grains.NewGroupAsync(9);
+        var old = await group.SendAsync(owner, "old", "old-cmid");
+
+        // Enough later sends that the repeat is no longer in the grain's window of recent sends,
+        // so only the message log's unique index can recognise it.
+        for (var i = 0; i < 20; i++)
+        {
+            await group.SendAsync(owner, $"filler {i}");
+        }
+
+        var sends = members.Select(m => group.SendAsync(m, "new")).Append(group.SendAsync(owner, "old again", "old-cmid")).ToList();
+        var results = await Task.WhenAll(sends);
+
+        Assert.Equal(old.Seq, results[^1].Seq);
+        Assert.Equal(Enumerable.Range(22, 9).Select(i => (long)i), results[..^1].Select(r => r.Seq).Order());
+        var page = await group.GetMessages(owner.UserId, new HistoryQuery(0, null, 50));
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), page.Messages.Select(m => m.Seq));
+        Assert.Single(page.Messages, m => m.ClientMessageId == "old-cmid");
+    }
+
+    [Fact]
+    public async Task Send_SameClientMessageIdWhileTheFirstIsCommitting_IsStoredOnce()
+    {
+        var (group, owner, _) = await Grains.NewGroupAsync(1);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => group.SendAsync(owner, "once", "twin")));
+
+        Assert.All(results, r => Assert.Equal(1, r.Seq));
+        var page = await group.GetMessages(owner.UserId, new HistoryQuery(0, null, 50));
+        Assert.Single(page.Messages);
+    }
+
+    [Fact]
     public async Task Send_SameClientMessageIdFromAnotherSender_IsADifferentMessage()
     {
         var (group, owner, members) = await Grains.NewGroupAsync(1);
@@ -67,17 +102,7 @@ public sealed class ConversationGrainTests(ClusterFixture fixture)
         var (group, owner, _) = await Grains.NewGroupAsync(1);
         await group.SendAsync(owner, "one");
 
-        // Simulate a second activation (e.g. across a partition) that stored seq 2 first.
-        await using (var db = NpgsqlDataSource.Create(fixture.ConnectionString))
-        {
-            await using var cmd = db.CreateCommand("""
-                INSERT INTO messages (conversation_id, seq, sender_id, sender_username, client_message_id, text, sent_at)
-                VALUES ($1, 2, $2, 'someone', 'elsewhere', 'written elsewhere', now())
-                """);
-            cmd.Parameters.Add(new NpgsqlParameter { Value = group.GetPrimaryKeyString() });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = owner.UserId });
-            await cmd.ExecuteNonQueryAsync();
-        }
+        await StoreElsewhereAsync(group, owner, seq: 2);
 
         var refused = await Assert.ThrowsAsync<MessengerException>(() => group.SendAsync(owner, "stale"));
         Assert.Equal(ErrorCodes.Unavailable, refused.Code);
@@ -86,6 +111,38 @@ public sealed class ConversationGrainTests(ClusterFixture fixture)
         Assert.Equal(3, retried.Seq);
         var page = await group.GetMessages(owner.UserId, new HistoryQuery(0, null, 50));
         Assert.Equal([1L, 2L, 3L], page.Messages.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task Send_ConcurrentSendsWhenAnotherActivationStoredTheSeq_AcknowledgeNothingAndLeaveNoGap()
+    {
+        var (group, owner, members) = await Grains.NewGroupAsync(9);
+        await group.SendAsync(owner, "one");
+        await StoreElsewhereAsync(group, owner, seq: 2);
+
+        var attempts = await Task.WhenAll(members.Select(m => Attempt(group.SendAsync(m, "stale", $"stale-{m.UserId}"))));
+
+        // The stale activation refuses what reaches it; sends that arrive once it has stepped
+        // aside are stored by a fresh one, after the seq stored elsewhere.
+        Assert.Contains(attempts, a => a.Error == ErrorCodes.Unavailable);
+        Assert.All(attempts, a => Assert.True(a.Error is null or ErrorCodes.Unavailable, a.Error));
+        var acknowledged = await Task.WhenAll(members.Select(async (m, i) =>
+            attempts[i].Result ?? await RetryAsync(() => group.SendAsync(m, "stale", $"stale-{m.UserId}"))));
+        Assert.Equal(Enumerable.Range(3, 9).Select(i => (long)i), acknowledged.Select(r => r.Seq).Order());
+        var page = await group.GetMessages(owner.UserId, new HistoryQuery(0, null, 50));
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => (long)i), page.Messages.Select(m => m.Seq));
+
+        static async Task<(SendResult? Result, string? Error)> Attempt(Task<SendResult> send)
+        {
+            try
+            {
+                return (await send, null);
+            }
+            catch (MessengerException ex)
+            {
+                return (null, ex.Code);
+            }
+        }
     }
 
     [Fact]
@@ -173,6 +230,20 @@ public sealed class ConversationGrainTests(ClusterFixture fixture)
         var list = await Grains.GetGrain<IUserGrain>(bob.UserId).ListConversations();
         Assert.Equal(id, Assert.Single(list).ConversationId);
         Assert.Equal(alice.Username, list[0].Title);
+    }
+
+    // Simulates a second activation (e.g. across a partition) that stored this seq first.
+    private async Task StoreElsewhereAsync(IConversationGrain group, UserProfile sender, long seq)
+    {
+        await using var db = NpgsqlDataSource.Create(fixture.ConnectionString);
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO messages (conversation_id, seq, sender_id, sender_username, client_message_id, text, sent_at)
+            VALUES ($1, $2, $3, 'someone', 'elsewhere', 'written elsewhere', now())
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = group.GetPrimaryKeyString() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = seq });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = sender.UserId });
+        await cmd.ExecuteNonQueryAsync();
     }
 
     private Task DeactivateAllAsync() =>

@@ -5,7 +5,10 @@ using Npgsql;
 
 namespace Messenger.Tests.Storage;
 
-/// <summary>The group-commit writer's wait for company: only when the log is busy.</summary>
+/// <summary>
+/// The group-commit writer: appends of several rows are stored whole or not at all, and its wait
+/// for company happens only when the log is busy.
+/// </summary>
 public sealed class MessageLogTests
 {
     [Fact]
@@ -55,14 +58,36 @@ public sealed class MessageLogTests
         Assert.True(commits.Count <= 3, $"Ten rows took {commits.Count} commits: {string.Join(", ", commits)} rows.");
     }
 
+    [Fact]
+    public async Task AppendOfSeveralRows_WithOneRepeat_StoresNoneOfThem_ThenAllWithoutIt()
+    {
+        await using var db = NpgsqlDataSource.Create(await (await PostgresServer.Shared).CreateDatabaseAsync());
+        await using var log = new MessageLog(db, Options.Create(new MessageLogOptions()), new FakeLogger<MessageLog>());
+        var first = Message("d_several");
+        Assert.Equal(AppendStatus.Stored, (await log.AppendAsync(first)).Status);
+
+        // Seq 3 repeats the first message's client message id: the whole append collides.
+        var collided = await log.AppendAsync([Message("d_several", 2), first with { Seq = 3 }, Message("d_several", 4)]);
+
+        Assert.Equal(AppendStatus.Collided, collided.Status);
+        Assert.Equal(1, (await log.GetLastAsync("d_several"))?.Seq);
+
+        var stored = await log.AppendAsync([Message("d_several", 2), Message("d_several", 3)]);
+
+        Assert.Equal(AppendStatus.Stored, stored.Status);
+        Assert.Equal(3, stored.Seq);
+        var page = await log.ReadAsync("d_several", new HistoryQuery(0, null, 10));
+        Assert.Equal([1L, 2L, 3L], page.Messages.Select(m => m.Seq));
+    }
+
     /// <summary>Rows per committed batch, oldest first, from the log's debug records.</summary>
     private static List<int> Batches(FakeLogger<MessageLog> logger) => logger.Collector.GetSnapshot()
         .Where(r => r.Message.StartsWith("Message log committed", StringComparison.Ordinal))
         .Select(r => int.Parse(r.GetStructuredStateValue("Count")!, System.Globalization.CultureInfo.InvariantCulture))
         .ToList();
 
-    /// <summary>The first message of a conversation of its own, so rows never conflict.</summary>
-    private static MessageRecord Message(string conversationId) => new(
-        conversationId, 1, "u_sender", "sender", "hello", DateTimeOffset.UtcNow, $"m-{Guid.NewGuid():N}",
+    /// <summary>A message with a fresh client message id; by default the first of its conversation.</summary>
+    private static MessageRecord Message(string conversationId, long seq = 1) => new(
+        conversationId, seq, "u_sender", "sender", "hello", DateTimeOffset.UtcNow, $"m-{Guid.NewGuid():N}",
         ReplyTo: null, EditedAt: null, Deleted: false);
 }
