@@ -169,9 +169,9 @@ public sealed class ChatWorkload : IAsyncDisposable
     }
 
     /// <summary>
-    /// Steps the rate up ×1.4 until p99 passes 100 ms, errors appear or acks fall behind, then
-    /// halves the gap between the last good and the first bad rate twice (the maximum is then
-    /// known to within about 10 %); returns the highest good rate.
+    /// Steps the rate up ×1.4 until p99 passes 100 ms, errors appear or acks fall behind (twice
+    /// in a row at the same rate), then halves the gap between the last good and the first bad
+    /// rate twice (the maximum is then known to within about 10 %); returns the highest good rate.
     /// </summary>
     public async Task<double> FindMaxAsync(double startRate, TimeSpan step)
     {
@@ -207,18 +207,28 @@ public sealed class ChatWorkload : IAsyncDisposable
 
         return best;
 
+        // A rate is over only when it fails twice in a row: an 8 s step can fail on one slow
+        // second (a writeback burst, a collection), and at a low first rate one stalled message
+        // is over 1 % of a step's deliveries, which ended searches at their first step (run 7).
         async Task<bool> StepAsync(double target)
         {
-            var stats = await DriveAsync("find-max", target, step);
-            var ok = stats.Errors == 0 && stats.P99 <= 100 && stats.AckedPerSec >= target * 0.9;
-            _context.Log.Info($"find-max: {target:F0}/s -> acked {stats.AckedPerSec:F0}/s, p99 {stats.P99:F1} ms (worst second {stats.WorstP99:F1}), errors {stats.Errors}: {(ok ? "ok" : "over")}");
-            if (!ok)
+            for (var attempt = 1; ; attempt++)
             {
+                var stats = await DriveAsync("find-max", target, step);
+                var ok = stats.Errors == 0 && stats.P99 <= 100 && stats.AckedPerSec >= target * 0.9;
+                _context.Log.Info($"find-max: {target:F0}/s -> acked {stats.AckedPerSec:F0}/s, p99 {stats.P99:F1} ms (worst second {stats.WorstP99:F1}), errors {stats.Errors}: {(ok ? "ok" : attempt == 1 ? "over, once more" : "over")}");
+                if (ok)
+                {
+                    return true;
+                }
+
                 // Let the backlog of a failed step clear before the next one is measured.
                 await DrainAsync(TimeSpan.FromSeconds(10));
+                if (attempt == 2)
+                {
+                    return false;
+                }
             }
-
-            return ok;
         }
     }
 
