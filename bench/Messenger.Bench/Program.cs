@@ -68,6 +68,13 @@ root.SetAction(async (parse, cancellationToken) =>
         JsonPath = parse.GetValue(json),
     };
     var context = new BenchContext(new ApiClient(settings.Url), settings, new ProgressLog());
+    if (HostWriteback.Read() is { } writeback)
+    {
+        context.Log.Info(writeback.Bursty
+            ? $"host writeback: {writeback} (defaults): PostgreSQL's dirty pages go out in bursts every ~30 s and stall commits; see docs/performance.md on vm.dirty_background_bytes"
+            : $"host writeback: {writeback}");
+    }
+
     var results = new List<ScenarioResult>();
     foreach (var name in names)
     {

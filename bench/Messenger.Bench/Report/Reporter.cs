@@ -77,7 +77,13 @@ public static class Reporter
         var document = new
         {
             generatedAt = DateTime.UtcNow,
-            machine = new { processors = Environment.ProcessorCount, os = Environment.OSVersion.ToString(), runtime = Environment.Version.ToString() },
+            machine = new
+            {
+                processors = Environment.ProcessorCount,
+                os = Environment.OSVersion.ToString(),
+                runtime = Environment.Version.ToString(),
+                writeback = HostWriteback.Read()?.ToString(),
+            },
             target = settings.Url,
             quick = settings.Quick,
             findMax = settings.FindMax,
