@@ -13,10 +13,10 @@ public sealed class MessageLogOptions
     /// How long a writer waits for more rows to join its batch, once a row is queued and the
     /// previous batch held more than one row (a lone row on a quiet log is written at once). Zero
     /// writes at once. Each commit costs the database and the driver about as much CPU as several
-    /// rows, so the wait trades a little ack latency for fewer commits: at 6,000 direct sends/s,
-    /// 5 ms against 2 ms made a third fewer commits and took 0.16 cores off the machine, for 3 ms
-    /// more ack p50. It no longer caps a busy conversation, whose sends join one append while the
-    /// previous one commits (docs/performance.md, "Session 8").
+    /// rows, so the wait trades a little ack latency for fewer commits. It also bounds one
+    /// conversation's sends per second (one send at a time per conversation, each waiting for its
+    /// commit), so it stays short: 5 ms took about 0.06 cores off 4,000 direct sends/s but cut
+    /// groups of 10 from 25,000 to 20,000 deliveries/s (docs/performance.md, "Session 7").
     /// </summary>
-    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(2);
 }
