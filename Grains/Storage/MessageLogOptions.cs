@@ -13,10 +13,10 @@ public sealed class MessageLogOptions
     /// How long a writer waits for more rows to join its batch, once a row is queued and the
     /// previous batch held more than one row (a lone row on a quiet log is written at once). Zero
     /// writes at once. Each commit costs the database and the driver about as much CPU as several
-    /// rows, so the wait trades a little ack latency for fewer commits. It also bounds one
-    /// conversation's sends per second (one send at a time per conversation, each waiting for its
-    /// commit), so it stays short: 5 ms took about 0.06 cores off 4,000 direct sends/s but cut
-    /// groups of 10 from 25,000 to 20,000 deliveries/s (docs/performance.md, "Session 7").
+    /// rows, so the wait trades a little ack latency for fewer commits. Every append of a busy
+    /// conversation waits it, so it stays short: 5 ms saved 0.16 cores at 6,000 direct sends/s
+    /// but added 15-20 ms to group and room p99 and did not raise direct's maximum
+    /// (docs/performance.md, "Session 8").
     /// </summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(2);
 }
