@@ -275,6 +275,19 @@ internal sealed partial class ConversationGrain(
                 await CommitAsync(chunk);
             }
         }
+        catch (Exception ex)
+        {
+            // Nothing awaits this loop, so a fault here must not leave a caller without an answer.
+            LogCommitLoopFailed(ex, Id);
+            var error = new MessengerException(ErrorCodes.Unavailable, "The send could not be completed; retry it.");
+            foreach (var send in _unanswered.Values.ToList())
+            {
+                send.Answer.TrySetException(error);
+            }
+
+            _unanswered.Clear();
+            _queued.Clear();
+        }
         finally
         {
             _committing = false;
@@ -685,6 +698,9 @@ internal sealed partial class ConversationGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Conversation {ConversationId}: seq {Seq} was stored by another activation; deactivating this stale one")]
     private partial void LogStaleActivation(string conversationId, long seq);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Conversation {ConversationId}: committing queued sends failed; they were refused")]
+    private partial void LogCommitLoopFailed(Exception ex, string conversationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Conversation {ConversationId}: saving read positions failed")]
     private partial void LogSaveFailed(Exception ex, string conversationId);
