@@ -39,8 +39,8 @@ public sealed partial class MessageLog : IAsyncDisposable
 
     /// <summary>
     /// Queues consecutive rows of one conversation, committed in one transaction: all are stored
-    /// or none. Several rows that collide with stored ones answer <see cref="AppendStatus.Collided"/>;
-    /// append them one at a time to learn which.
+    /// or none. An append of several rows that collides with stored ones answers
+    /// <see cref="AppendStatus.Collided"/>; appending them one at a time tells which collided.
     /// </summary>
     public Task<AppendOutcome> AppendAsync(IReadOnlyList<MessageRecord> messages)
     {
