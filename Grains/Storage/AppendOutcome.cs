@@ -20,7 +20,7 @@ public enum AppendStatus
 }
 
 /// <summary>
-/// The result of <see cref="MessageLog.AppendAsync(IReadOnlyList{MessageRecord})"/>. When stored,
+/// The result of <see cref="MessageLog.AppendAsync"/>. When stored,
 /// <see cref="Seq"/> and <see cref="SentAt"/> are those of the last row.
 /// </summary>
 public readonly record struct AppendOutcome(AppendStatus Status, long Seq, DateTimeOffset SentAt);

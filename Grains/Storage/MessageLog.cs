@@ -34,13 +34,11 @@ public sealed partial class MessageLog : IAsyncDisposable
         _writers = Enumerable.Range(0, Math.Max(1, _options.Writers)).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
     }
 
-    /// <summary>Queues a row and completes once it is committed, or says why it was not stored.</summary>
-    public Task<AppendOutcome> AppendAsync(MessageRecord message) => AppendAsync([message]);
-
     /// <summary>
     /// Queues consecutive rows of one conversation, committed in one transaction: all are stored
     /// or none. An append of several rows that collides with stored ones answers
     /// <see cref="AppendStatus.Collided"/>; appending them one at a time tells which collided.
+    /// Completes once the rows are committed, or says why they were not stored.
     /// </summary>
     public Task<AppendOutcome> AppendAsync(IReadOnlyList<MessageRecord> messages)
     {

@@ -19,7 +19,7 @@ public sealed class MessageLogTests
         await using var log = new MessageLog(db, Options.Create(options), new FakeLogger<MessageLog>());
 
         // Far sooner than the 30 s wait: a quiet log has no company to wait for.
-        var outcome = await log.AppendAsync(Message("d_quiet")).WaitAsync(TimeSpan.FromSeconds(10));
+        var outcome = await log.AppendAsync([Message("d_quiet")]).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(AppendStatus.Stored, outcome.Status);
         Assert.Equal(1, (await log.GetLastAsync("d_quiet"))?.Seq);
@@ -38,14 +38,14 @@ public sealed class MessageLogTests
         for (var burst = 0; Batches(logger).LastOrDefault() <= 1; burst++)
         {
             Assert.True(burst < 10, "Ten bursts of 20 rows never ended in a commit of several rows.");
-            await Task.WhenAll(Enumerable.Range(0, 20).Select(i => log.AppendAsync(Message($"d_burst{burst}_{i}"))));
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(i => log.AppendAsync([Message($"d_burst{burst}_{i}")])));
         }
 
         var before = Batches(logger).Count;
         var spaced = new List<Task<AppendOutcome>>();
         for (var i = 0; i < 10; i++)
         {
-            spaced.Add(log.AppendAsync(Message($"d_spaced_{i}")));
+            spaced.Add(log.AppendAsync([Message($"d_spaced_{i}")]));
             await Task.Delay(10);
         }
 
@@ -64,7 +64,7 @@ public sealed class MessageLogTests
         await using var db = NpgsqlDataSource.Create(await (await PostgresServer.Shared).CreateDatabaseAsync());
         await using var log = new MessageLog(db, Options.Create(new MessageLogOptions()), new FakeLogger<MessageLog>());
         var first = Message("d_several");
-        Assert.Equal(AppendStatus.Stored, (await log.AppendAsync(first)).Status);
+        Assert.Equal(AppendStatus.Stored, (await log.AppendAsync([first])).Status);
 
         // Seq 3 repeats the first message's client message id: the whole append collides.
         var collided = await log.AppendAsync([Message("d_several", 2), first with { Seq = 3 }, Message("d_several", 4)]);
