@@ -9,6 +9,7 @@ using Messenger.Grains.Interfaces.Models;
 using Messenger.Grains.Interfaces.Push;
 using Messenger.Grains.Interfaces.Serialization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 
 namespace Messenger.ClientApi.Hosting;
@@ -99,6 +100,7 @@ public static class ClientApiExtensions
         services.AddSingleton<FrameSerializer>();
         services.AddSingleton<SessionContext>();
         services.AddSingleton<GrainReferences>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SendAdmission>();
         services.AddSingleton<ClusterConnectionWatcher>();
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnectionWatcher>());
