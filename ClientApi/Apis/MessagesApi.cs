@@ -36,7 +36,7 @@ public static partial class MessagesApi
     /// returns the original seq and stores nothing new, so retry freely.
     /// </summary>
     private static async Task<Results<Ok<SendMessageResponse>, ProblemHttpResult>> SendAsync(
-        string conversationId, string clientMessageId, SendMessageRequest request, HttpContext context, GrainReferences grains, IConfiguration configuration, SendAdmission admission)
+        string conversationId, string clientMessageId, SendMessageRequest request, HttpContext context, MessageSender sender, IConfiguration configuration, SendAdmission admission)
     {
         if (!ClientMessageIdRegex().IsMatch(clientMessageId))
         {
@@ -57,8 +57,8 @@ public static partial class MessagesApi
 
         try
         {
-            var result = await grains.Get<IConversationGrain>(conversationId)
-                .Send(new SendMessageCommand(context.User.UserIdOf(), clientMessageId, request.Text, request.ReplyTo));
+            var result = await sender.SendAsync(
+                conversationId, new SendMessageCommand(context.User.UserIdOf(), clientMessageId, request.Text, request.ReplyTo));
             return TypedResults.Ok(result.ToResponse());
         }
         finally

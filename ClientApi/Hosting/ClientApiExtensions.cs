@@ -102,6 +102,7 @@ public static class ClientApiExtensions
         services.AddSingleton<GrainReferences>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SendAdmission>();
+        services.AddSingleton<MessageSender>();
         services.AddSingleton<ClusterConnectionWatcher>();
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnectionWatcher>());
         services.AddSingleton<PushSubscriber>();

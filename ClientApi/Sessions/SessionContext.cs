@@ -8,6 +8,7 @@ public sealed class SessionContext(
     GrainReferences references,
     FrameSerializer frames,
     SendAdmission admission,
+    MessageSender sender,
     ClientApiIdentity identity,
     IOptions<WebSocketSessionOptions> options,
     IConfiguration configuration,
@@ -19,6 +20,8 @@ public sealed class SessionContext(
     public FrameSerializer Frames { get; } = frames;
 
     public SendAdmission Admission { get; } = admission;
+
+    public MessageSender Sender { get; } = sender;
 
     public ClientApiIdentity Identity { get; } = identity;
 

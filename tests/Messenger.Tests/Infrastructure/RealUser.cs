@@ -42,8 +42,14 @@ public sealed record RealUser(string Username, string Token, HttpClient Http)
 
     public async Task<long> SendAsync(string conversationId, string text, string clientMessageId)
     {
-        var response = await Http.PutAsJsonAsync($"/api/v1/conversations/{conversationId}/messages/{clientMessageId}", new { text });
-        return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("seq").GetInt64();
+        using var response = await Http.PutAsJsonAsync($"/api/v1/conversations/{conversationId}/messages/{clientMessageId}", new { text });
+        if (!response.IsSuccessStatusCode)
+        {
+            // The problem's code and detail say why; the status alone does not.
+            throw new HttpRequestException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}", null, response.StatusCode);
+        }
+
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("seq").GetInt64();
     }
 
     /// <summary>A client's retry loop: the same clientMessageId until the send is acknowledged.</summary>

@@ -80,14 +80,14 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
     public async Task StoppingASiloUnderLoad_NoSendFails_AndNothingIsLost()
     {
         await using var cluster = await ProcessCluster.StartAsync(silos: 2);
-        var users = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => RealUser.CreateAsync(cluster.ClientApiUrl)));
+        var users = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => RealUser.CreateAsync(cluster.ClientApiUrl)));
         await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(users[0].Token) == 2, "two active silos");
-        var pairs = Enumerable.Range(0, 6).Select(i => (Sender: users[2 * i], Receiver: users[(2 * i) + 1])).ToArray();
+        var pairs = Enumerable.Range(0, 12).Select(i => (Sender: users[2 * i], Receiver: users[(2 * i) + 1])).ToArray();
         var conversations = await Task.WhenAll(pairs.Select(p => p.Sender.DirectWithAsync(p.Receiver)));
         var acknowledged = new ConcurrentDictionary<(string Conversation, string ClientMessageId), long>();
         var failures = new ConcurrentQueue<string>();
         var slowest = new ConcurrentBag<double>();
-        const int perConversation = 40;
+        const int perConversation = 60;
 
         // No retries: with a graceful stop, every send must succeed the first time.
         var senders = pairs.Select((pair, i) => Task.Run(async () =>
@@ -106,18 +106,18 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
                 }
 
                 slowest.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                await Task.Delay(20);
+                await Task.Delay(10);
             }
         })).ToList();
 
-        await Eventually.TrueAsync(() => acknowledged.Count >= 30, "some messages before the stop", TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(() => acknowledged.Count >= 60, "some messages before the stop", TimeSpan.FromSeconds(60));
         var stopwatch = Stopwatch.StartNew();
         var exitCode = await cluster.TerminateAsync("silo-1");
         output.WriteLine($"silo exited {stopwatch.Elapsed.TotalSeconds:F1} s after SIGTERM");
         await Task.WhenAll(senders);
 
         // Each failure in full: xunit cuts a collection's items short, and the reason is the point.
-        Assert.True(failures.IsEmpty, string.Join(Environment.NewLine, failures));
+        Assert.True(failures.IsEmpty, $"{string.Join(Environment.NewLine, failures)}\n--- clientapi-0:\n{cluster.Log("clientapi-0", 60)}\n--- silo-1:\n{cluster.Log("silo-1", 60)}");
         Assert.Equal(0, exitCode);
         output.WriteLine($"longest send during the stop: {slowest.Max():F0} ms");
         for (var i = 0; i < pairs.Length; i++)
