@@ -248,19 +248,11 @@ public sealed class RawRelay : IAsyncDisposable
             return;
         }
 
-        var (page, hasMore) = conversation.Read(after, before, (int)(limit ?? 50));
-
-        // The stored push frame is {"type":"message",<fields>}; the message object is "{" + <fields>.
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
         var body = context.Response.BodyWriter;
         body.Write("{\"messages\":["u8);
-        for (var i = 0; i < page.Length; i++)
-        {
-            body.Write(i == 0 ? "{"u8 : ",{"u8);
-            body.Write(page[i].Frame.AsSpan(RelayFrames.MessagePrefix.Length));
-        }
-
+        var hasMore = conversation.WritePage(after, before, (int)(limit ?? 50), body);
         body.Write(hasMore ? "],\"hasMore\":true}"u8 : "],\"hasMore\":false}"u8);
         await body.FlushAsync(context.RequestAborted);
     }
@@ -503,23 +495,9 @@ internal sealed class RelayUser(string userId, string username, string displayNa
     }
 }
 
-/// <summary>A stored message: its push frame (which also holds the message object) and what idempotency needs.</summary>
-internal sealed class StoredMessage(long seq, string senderId, string clientMessageId, DateTime sentAt, byte[] frame)
-{
-    public long Seq { get; } = seq;
-
-    public string SenderId { get; } = senderId;
-
-    public string ClientMessageId { get; } = clientMessageId;
-
-    public DateTime SentAt { get; } = sentAt;
-
-    public byte[] Frame { get; } = frame;
-}
-
 /// <summary>
-/// One conversation: owns the seq, a ring of its latest messages, the idempotency keys of those
-/// messages, and the members' read positions. One lock per conversation, never held across an await.
+/// One conversation: owns the seq, its latest messages with their idempotency keys, and the
+/// members' read positions. One lock per conversation, never held across an await.
 /// </summary>
 internal sealed class RelayConversation
 {
@@ -527,11 +505,8 @@ internal sealed class RelayConversation
     public const int Retained = 100_000;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string SenderId, string ClientMessageId), StoredMessage> _sent = [];
+    private readonly RelayMessageLog _log = new(Retained);
     private readonly long[] _readSeqs;
-    private StoredMessage[] _log = new StoredMessage[16]; // grows to Retained, then wraps
-    private int _start;
-    private int _count;
     private long _lastSeq;
 
     public RelayConversation(string id, string kind, string? title, RelayUser[] members)
@@ -563,34 +538,29 @@ internal sealed class RelayConversation
 
     /// <summary>
     /// Stores a message and pushes it to every session of every member, the sender's own
-    /// included. Returns false, with the original message, when (sender, clientMessageId) was
-    /// already sent: nothing is stored or pushed again.
+    /// included. Returns false, with the original message's seq and time, when (sender,
+    /// clientMessageId) was already sent: nothing is stored or pushed again.
     /// </summary>
-    public bool Send(int senderIndex, string clientMessageId, ReadOnlySpan<byte> text, out StoredMessage message)
+    public bool Send(int senderIndex, string clientMessageId, ReadOnlySpan<byte> text, out long seq, out DateTime sentAt)
     {
         var sender = Members[senderIndex];
+        var key = RelayMessageLog.KeyOf(senderIndex, clientMessageId);
         lock (_gate)
         {
-            if (_sent.TryGetValue((sender.UserId, clientMessageId), out var original))
+            if (_log.TryFind(key, out seq))
             {
-                message = original;
+                sentAt = _log.SentAtOf(seq);
                 return false;
             }
 
             // Microseconds, as PostgreSQL would store it. The frame is built before the seq is
             // committed, so nothing can leave a gap.
             var now = DateTime.UtcNow;
-            var sentAt = new DateTime(now.Ticks - (now.Ticks % 10), DateTimeKind.Utc);
-            var seq = _lastSeq + 1;
+            sentAt = new DateTime(now.Ticks - (now.Ticks % 10), DateTimeKind.Utc);
+            seq = _lastSeq + 1;
             var frame = RelayFrames.Message(this, seq, sender, text, sentAt, clientMessageId);
-            message = new StoredMessage(seq, sender.UserId, clientMessageId, sentAt, frame);
-
-            if (Append(message) is { } evicted)
-            {
-                _sent.Remove((evicted.SenderId, evicted.ClientMessageId));
-            }
-
-            _sent[(sender.UserId, clientMessageId)] = message;
+            // The frame is {"type":"message",<fields>}; what history serves is "{" + <fields>.
+            _log.Append(key, sentAt, frame.AsSpan(RelayFrames.MessagePrefix.Length));
             Volatile.Write(ref _lastSeq, seq);
             Volatile.Write(ref _readSeqs[senderIndex], seq); // sending reads up to one's own message
 
@@ -609,14 +579,15 @@ internal sealed class RelayConversation
     }
 
     /// <summary>
-    /// A page in ascending order. <paramref name="after"/>: seq &gt; after; <paramref name="before"/>:
-    /// the page just before it; neither: the latest page. hasMore looks only at retained messages.
+    /// Writes a page of message objects, comma-separated, in ascending order, and says whether
+    /// there are more. <paramref name="after"/>: seq &gt; after; <paramref name="before"/>: the
+    /// page just before it; neither: the latest page. hasMore looks only at retained messages.
     /// </summary>
-    public (StoredMessage[] Page, bool HasMore) Read(long? after, long? before, int limit)
+    public bool WritePage(long? after, long? before, int limit, IBufferWriter<byte> into)
     {
         lock (_gate)
         {
-            var oldest = _lastSeq - _count + 1;
+            var oldest = _log.OldestSeq;
             long from, to;
             bool hasMore;
             if (after is { } a)
@@ -632,18 +603,13 @@ internal sealed class RelayConversation
                 hasMore = from > oldest;
             }
 
-            if (from > to)
+            for (var seq = from; seq <= to; seq++)
             {
-                return ([], hasMore);
+                into.Write(seq == from ? "{"u8 : ",{"u8);
+                into.Write(_log.JsonOf(seq));
             }
 
-            var page = new StoredMessage[to - from + 1];
-            for (var i = 0; i < page.Length; i++)
-            {
-                page[i] = _log[(_start + (int)(from - oldest) + i) % _log.Length];
-            }
-
-            return (page, hasMore);
+            return hasMore;
         }
     }
 
@@ -659,34 +625,6 @@ internal sealed class RelayConversation
         // A direct conversation is titled with the other user's name, as in Messenger.
         var title = Kind == "direct" ? Array.Find(Members, m => m != caller)?.Username : Title;
         return new RelayConversationResponse(Id, Kind, title, LastSeq, members);
-    }
-
-    /// <summary>Appends to the ring; returns the message that fell out of it, if any.</summary>
-    private StoredMessage? Append(StoredMessage message)
-    {
-        if (_count == _log.Length && _log.Length < Retained)
-        {
-            var grown = new StoredMessage[Math.Min(_log.Length * 2, Retained)];
-            for (var i = 0; i < _count; i++)
-            {
-                grown[i] = _log[(_start + i) % _log.Length];
-            }
-
-            _log = grown;
-            _start = 0;
-        }
-
-        if (_count == _log.Length)
-        {
-            var evicted = _log[_start];
-            _log[_start] = message;
-            _start = (_start + 1) % _log.Length;
-            return evicted;
-        }
-
-        _log[(_start + _count) % _log.Length] = message;
-        _count++;
-        return null;
     }
 }
 
@@ -976,8 +914,8 @@ internal sealed class RelaySession(RelayUser user, WebSocket socket, RelayState 
             return;
         }
 
-        conversation!.Send(senderIndex, clientMessageId!, text, out var message);
-        Enqueue(RelayFrames.Ack(reference, conversation, message));
+        conversation!.Send(senderIndex, clientMessageId!, text, out var seq, out var sentAt);
+        Enqueue(RelayFrames.Ack(reference, conversation, seq, sentAt));
     }
 
     private static bool IsValidClientMessageId(string? id) =>
@@ -1032,13 +970,13 @@ internal static class RelayFrames
         return End(json);
     }
 
-    public static byte[] Ack(ReadOnlySpan<byte> reference, RelayConversation conversation, StoredMessage message)
+    public static byte[] Ack(ReadOnlySpan<byte> reference, RelayConversation conversation, long seq, DateTime sentAt)
     {
         var json = Begin("ack"u8);
         WriteRef(json, reference);
         json.WriteString("conversationId"u8, conversation.IdJson);
-        json.WriteNumber("seq"u8, message.Seq);
-        json.WriteString("sentAt"u8, message.SentAt);
+        json.WriteNumber("seq"u8, seq);
+        json.WriteString("sentAt"u8, sentAt);
         return End(json);
     }
 

@@ -20,7 +20,7 @@ public sealed class ChatWorkload : IAsyncDisposable
     private readonly string _payload;
     private readonly List<Conversation> _conversations = [];
     private readonly List<BenchSession> _sessions = [];
-    private readonly SendTable<SendRecord> _sends = new();
+    private readonly SendTable _sends;
     private readonly ConcurrentDictionary<string, long> _errorsByCode = new();
     private readonly LatencyRecorder _delivery = new();
     private readonly LatencyRecorder _ack = new();
@@ -31,11 +31,12 @@ public sealed class ChatWorkload : IAsyncDisposable
     private long _deliveries;
     private int _nextConversation;
 
-    private ChatWorkload(BenchContext context, ApiClient api, string tag)
+    private ChatWorkload(BenchContext context, ApiClient api, string tag, int size)
     {
         _context = context;
         _api = api;
         _tag = tag;
+        _sends = new SendTable(size);
         _payload = new string('x', context.Settings.TextLength);
     }
 
@@ -47,7 +48,7 @@ public sealed class ChatWorkload : IAsyncDisposable
     /// </summary>
     public static async Task<ChatWorkload> CreateAsync(BenchContext context, ApiClient api, IReadOnlyList<BenchUser> users, string tag, int count, int size, int senders)
     {
-        var workload = new ChatWorkload(context, api, $"{tag}{context.RunId}");
+        var workload = new ChatWorkload(context, api, $"{tag}{context.RunId}", size);
         workload._sessionPlace = new (int, int)[count * size];
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
         {
@@ -240,7 +241,7 @@ public sealed class ChatWorkload : IAsyncDisposable
         var quietSince = Stopwatch.GetTimestamp();
         while (Stopwatch.GetTimestamp() < deadline)
         {
-            var answered = _sends.Items().Count(s => s.State != 0);
+            var answered = CountSends(state => state != SendRecord.Pending);
             var deliveries = Deliveries;
             if (deliveries != last)
             {
@@ -261,16 +262,18 @@ public sealed class ChatWorkload : IAsyncDisposable
     {
         await DrainAsync(TimeSpan.FromSeconds(15));
         var notes = new List<string>();
-        var byConversation = _sends.Items().GroupBy(s => s.Conversation).ToDictionary(g => g.Key, g => g.ToList());
-        var check = await LogCheck.RunAsync(_api, _conversations.Select(c => new CheckedConversation(
-            c.Id,
-            c.Members[0],
-            (byConversation.GetValueOrDefault(c.Index) ?? []).Select(s => new CheckedSend(
-                $"{_tag}-{s.Id}",
-                s.State == SendRecord.Acked ? s.Seq : null,
-                [.. s.Delivered])).ToList())).ToList());
+        var byConversation = _conversations.ToDictionary(c => c.Index, _ => new List<CheckedSend>());
+        for (long id = 0; id < _sends.Count; id++)
+        {
+            ref var send = ref _sends[id];
+            byConversation[send.Conversation].Add(new CheckedSend(
+                $"{_tag}-{id}", send.State == SendRecord.Acked ? send.Seq : null, _sends.DeliveriesOf(id)));
+        }
 
-        var unanswered = _sends.Items().LongCount(s => s.State == SendRecord.Pending);
+        var check = await LogCheck.RunAsync(_api, _conversations.Select(c => new CheckedConversation(
+            c.Id, c.Members[0], byConversation[c.Index])).ToList());
+
+        var unanswered = CountSends(state => state == SendRecord.Pending);
         if (unanswered > 0)
         {
             notes.Add($"{unanswered} sends got no answer before the drain ended");
@@ -309,7 +312,7 @@ public sealed class ChatWorkload : IAsyncDisposable
         var conversation = _conversations[_nextConversation++ % _conversations.Count];
         var slot = conversation.NextSender();
         var id = _sends.Count;
-        _sends.Add(id, new SendRecord(id, conversation.Index, slot, scheduled, conversation.Members.Length));
+        _sends.Add(id, new SendRecord(conversation.Index, slot, scheduled));
         conversation.Sessions[slot].Send(
             $"{{\"type\":\"send\",\"ref\":{id},\"conversationId\":\"{conversation.Id}\",\"clientMessageId\":\"{_tag}-{id}\",\"text\":\"{_payload}\"}}");
     }
@@ -319,17 +322,19 @@ public sealed class ChatWorkload : IAsyncDisposable
         var now = Stopwatch.GetTimestamp();
         switch (frame.Type)
         {
-            case "message" when TryParseId(frame.ClientMessageId, out var id) && _sends.TryGet(id, out var send):
+            case "message" when TryParseId(frame.ClientMessageId, out var id) && _sends.Contains(id):
+                ref var send = ref _sends[id];
                 var slot = _sessionPlace[session.Index].Slot;
                 Interlocked.Increment(ref _deliveries);
-                if (Interlocked.Increment(ref send.Delivered[slot]) == 1 && slot != send.SenderSlot)
+                if (Interlocked.Increment(ref _sends.Deliveries(id, slot)) == 1 && slot != send.SenderSlot)
                 {
                     _delivery.Record(send.Scheduled, now);
                     _phase.Record(send.Scheduled, now);
                 }
 
                 break;
-            case "ack" when _sends.TryGet(frame.Ref, out var acked):
+            case "ack" when _sends.Contains(frame.Ref):
+                ref var acked = ref _sends[frame.Ref];
                 acked.Seq = frame.Seq;
                 if (Interlocked.CompareExchange(ref acked.State, SendRecord.Acked, SendRecord.Pending) == SendRecord.Pending)
                 {
@@ -341,13 +346,27 @@ public sealed class ChatWorkload : IAsyncDisposable
             case "error":
                 Interlocked.Increment(ref _errors);
                 _errorsByCode.AddOrUpdate(frame.Code ?? "unknown", 1, (_, n) => n + 1);
-                if (_sends.TryGet(frame.Ref, out var failed))
+                if (_sends.Contains(frame.Ref))
                 {
-                    Interlocked.CompareExchange(ref failed.State, SendRecord.Failed, SendRecord.Pending);
+                    Interlocked.CompareExchange(ref _sends[frame.Ref].State, SendRecord.Failed, SendRecord.Pending);
                 }
 
                 break;
         }
+    }
+
+    private long CountSends(Func<int, bool> inState)
+    {
+        long count = 0;
+        for (long id = 0; id < _sends.Count; id++)
+        {
+            if (inState(Volatile.Read(ref _sends[id].State)))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     private bool TryParseId(string? clientMessageId, out long id)
@@ -372,26 +391,5 @@ public sealed class ChatWorkload : IAsyncDisposable
         public BenchSession[] Sessions { get; set; } = [];
 
         public int NextSender() => _next++ % Math.Min(senders, Members.Length);
-    }
-
-    private sealed class SendRecord(long id, int conversation, int senderSlot, long scheduled, int members)
-    {
-        public const int Pending = 0;
-        public const int Acked = 1;
-        public const int Failed = 2;
-
-        public long Id { get; } = id;
-
-        public int Conversation { get; } = conversation;
-
-        public int SenderSlot { get; } = senderSlot;
-
-        public long Scheduled { get; } = scheduled;
-
-        public long Seq;
-
-        public int State;
-
-        public readonly int[] Delivered = new int[members];
     }
 }
