@@ -36,6 +36,8 @@ public sealed partial class MessageSender(GrainReferences grains, ILogger<Messag
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A send to {ConversationId} was turned away by the cluster ({Error}) on attempt {Attempt}; repeating it")]
+    // Debug: during a silo's stop or crash every send in flight may be repeated; one that still
+    // fails reaches its client as unavailable.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A send to {ConversationId} was turned away by the cluster ({Error}) on attempt {Attempt}; repeating it")]
     private partial void LogRepeating(string conversationId, int attempt, string error);
 }
