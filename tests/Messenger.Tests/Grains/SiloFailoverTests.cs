@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Orleans.TestingHost;
 
@@ -19,18 +18,9 @@ public sealed class SiloFailoverTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _connectionString = await (await PostgresServer.Shared).CreateDatabaseAsync();
-        var builder = new TestClusterBuilder(initialSilosCount: 3);
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Messenger:Postgres"] = _connectionString,
 
-            // Senders' read positions are then never saved before a kill: only the log has them.
-            ["Messenger:Messages:SentPositionSaveDelay"] = "01:00:00",
-        }));
-        builder.AddSiloBuilderConfigurator<ClusterFixture.SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClusterFixture.ClientConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        // Senders' read positions are then never saved before a kill: only the log has them.
+        _cluster = await ClusterFixture.DeployAsync(silos: 3, _connectionString, ("Messenger:Messages:SentPositionSaveDelay", "01:00:00"));
     }
 
     public async Task DisposeAsync()

@@ -30,17 +30,25 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var server = await PostgresServer.Shared;
-        ConnectionString = await server.CreateDatabaseAsync();
-        var builder = new TestClusterBuilder(initialSilosCount: 2);
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Messenger:Postgres"] = ConnectionString,
-        }));
+        ConnectionString = await (await PostgresServer.Shared).CreateDatabaseAsync();
+        Cluster = await DeployAsync(silos: 2, ConnectionString);
+    }
+
+    /// <summary>
+    /// Deploys a TestingHost cluster of Messenger's silos on the given database, with any further
+    /// settings; for tests that need a cluster of their own (one they stop silos of).
+    /// </summary>
+    public static async Task<TestCluster> DeployAsync(int silos, string connectionString, params (string Key, string Value)[] settings)
+    {
+        var builder = new TestClusterBuilder(initialSilosCount: (short)silos);
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(
+            settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))
+                .Prepend(KeyValuePair.Create("Messenger:Postgres", (string?)connectionString))));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
     }
 
     /// <summary>A grain factory inside one of the silos, so a call starts from that silo.</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Messenger.ClientApi.Sessions;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.TestingHost;
 
@@ -17,16 +16,7 @@ public sealed class MessageSenderTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var connectionString = await (await PostgresServer.Shared).CreateDatabaseAsync();
-        var builder = new TestClusterBuilder(initialSilosCount: 3);
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Messenger:Postgres"] = connectionString,
-        }));
-        builder.AddSiloBuilderConfigurator<ClusterFixture.SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClusterFixture.ClientConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        _cluster = await ClusterFixture.DeployAsync(silos: 3, await (await PostgresServer.Shared).CreateDatabaseAsync());
     }
 
     public async Task DisposeAsync()
