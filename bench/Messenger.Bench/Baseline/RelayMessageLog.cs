@@ -19,7 +19,7 @@ internal sealed class RelayMessageLog(int retained)
     private readonly Dictionary<UInt128, long> _seqByKey = [];
     private long _firstSeq = 1;
 
-    public long LastSeq => _firstSeq + HeldCount - 1;
+    private long LastSeq => _firstSeq + HeldCount - 1;
 
     /// <summary>The oldest seq still held; above <see cref="LastSeq"/> when none is.</summary>
     public long OldestSeq => _firstSeq;
@@ -39,7 +39,7 @@ internal sealed class RelayMessageLog(int retained)
     /// <summary>The seq a send with this key was stored at, if it is still held.</summary>
     public bool TryFind(UInt128 key, out long seq) => _seqByKey.TryGetValue(key, out seq);
 
-    /// <summary>Stores the next message (seq <see cref="LastSeq"/> + 1): its JSON (as the caller will want it back) and what a repeat needs.</summary>
+    /// <summary>Stores the next message (the seq after the newest held): its JSON (as the caller will want it back) and what a repeat needs.</summary>
     public void Append(UInt128 key, DateTime sentAt, ReadOnlySpan<byte> json)
     {
         if (_blocks.Count == 0 || _blocks[^1].Count == BlockMessages)
