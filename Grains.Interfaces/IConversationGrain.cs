@@ -42,9 +42,12 @@ public interface IConversationGrain : IGrainWithStringKey
     /// Appends a message. Answers only after the row is stored; a repeated
     /// <see cref="SendMessageCommand.ClientMessageId"/> from the same sender returns the stored seq.
     /// Interleaves, so that sends arriving while one commits can join the next commit.
+    /// <paramref name="cancellationToken"/> lets the caller stop waiting for the answer (the
+    /// ClientApi does when the gateway the answer would come back through goes away); the send
+    /// itself is not withdrawn, so a repeat finds it stored or queued.
     /// </summary>
     [Alias("Send"), AlwaysInterleave]
-    Task<SendResult> Send(SendMessageCommand command);
+    Task<SendResult> Send(SendMessageCommand command, CancellationToken cancellationToken = default);
 
     [Alias("GetMessages"), AlwaysInterleave]
     Task<MessagePage> GetMessages(string userId, HistoryQuery query);

@@ -217,7 +217,9 @@ internal sealed partial class ConversationGrain(
         outbox.Publish([.. MemberIds(), target.UserId], new ConversationChanged(Id, ConversationChanges.MemberRemoved));
     }
 
-    public async Task<SendResult> Send(SendMessageCommand command)
+    // The token is not observed: a send once queued is committed whether or not its caller still
+    // waits, and the caller's repeat is answered from the log or the queue.
+    public async Task<SendResult> Send(SendMessageCommand command, CancellationToken cancellationToken = default)
     {
         if (_moved)
         {

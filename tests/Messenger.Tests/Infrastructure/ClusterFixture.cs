@@ -1,3 +1,4 @@
+using Messenger.ClientApi.Sessions;
 using Messenger.Grains.Interfaces.Push;
 using Messenger.Grains.Interfaces.Serialization;
 using Messenger.Grains.Push;
@@ -80,6 +81,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             clientBuilder.AddMemoryStreams(PushStreams.ProviderName);
             clientBuilder.Services.AddMessengerSerialization();
+
+            // As the ClientApi does, so that tests of its send path see gateways go.
+            clientBuilder.Services.AddSingleton<ClusterConnectionWatcher>();
+            clientBuilder.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnectionWatcher>());
         }
     }
 }

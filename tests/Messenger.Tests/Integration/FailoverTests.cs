@@ -71,6 +71,73 @@ public sealed class FailoverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task KillingASilo_NoSendWaitsOutTheResponseTimeout_AndNothingIsLost()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(silos: 2);
+        var users = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => RealUser.CreateAsync(cluster.ClientApiUrl)));
+        await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(users[0].Token) == 2, "two active silos");
+        var pairs = Enumerable.Range(0, 12).Select(i => (Sender: users[2 * i], Receiver: users[(2 * i) + 1])).ToArray();
+        var conversations = await Task.WhenAll(pairs.Select(p => p.Sender.DirectWithAsync(p.Receiver)));
+        var acknowledged = new ConcurrentDictionary<(string Conversation, string ClientMessageId), long>();
+        var waitedOut = new ConcurrentQueue<string>();
+        var refused = 0;
+        using var stop = new CancellationTokenSource();
+
+        // Sends back to back, each repeated until acknowledged as a client does. A send whose call
+        // was waiting on the killed silo must be answered (stored, or refused as unreachable and
+        // retried), not left to wait out the ClientApi's 10 s response timeout.
+        var senders = pairs.Select((pair, i) => Task.Run(async () =>
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                while (true)
+                {
+                    try
+                    {
+                        acknowledged[(conversations[i], $"m-{n}")] = await pair.Sender.SendAsync(conversations[i], $"message {n}", $"m-{n}");
+                        break;
+                    }
+                    catch (HttpRequestException ex) when (ex.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+                    {
+                        if (ex.Message.Contains("did not answer in time", StringComparison.Ordinal))
+                        {
+                            waitedOut.Enqueue($"{conversations[i]} m-{n}: {ex.Message}");
+                        }
+
+                        Interlocked.Increment(ref refused);
+                        await Task.Delay(100);
+                    }
+                }
+
+                await Task.Delay(10);
+            }
+        })).ToList();
+
+        await Eventually.TrueAsync(() => acknowledged.Count >= 120, "some messages before the kill", TimeSpan.FromSeconds(60));
+        var atKill = conversations.ToDictionary(c => c, c => acknowledged.Keys.Count(k => k.Conversation == c));
+        cluster.Kill("silo-1");
+        await Eventually.TrueAsync(
+            () => conversations.All(c => acknowledged.Keys.Count(k => k.Conversation == c) >= atKill[c] + 10),
+            "every conversation sending again after the kill",
+            TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await Task.WhenAll(senders);
+
+        output.WriteLine($"{acknowledged.Count} sends acknowledged; {refused} answers of 503 retried");
+        Assert.True(waitedOut.IsEmpty, $"{string.Join(Environment.NewLine, waitedOut)}\n--- clientapi-0:\n{cluster.Log("clientapi-0", 60)}");
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var stored = await pairs[i].Receiver.HistoryAsync(conversations[i]);
+            var sent = acknowledged.Keys.Count(k => k.Conversation == conversations[i]);
+            Assert.Equal(Enumerable.Range(1, sent).Select(s => (long)s), stored.Select(m => m.GetProperty("seq").GetInt64()));
+            foreach (var message in stored)
+            {
+                Assert.Equal(acknowledged[(conversations[i], message.GetProperty("clientMessageId").GetString()!)], message.GetProperty("seq").GetInt64());
+            }
+        }
+    }
+
+    [Fact]
     public async Task RollingRestartOfEverySilo_UnderLoad_NoSendFailsAfterRetries()
     {
         await using var cluster = await ProcessCluster.StartAsync(silos: 2);
