@@ -390,6 +390,8 @@ fi
 # --- silos and ClientApis -------------------------------------------------------------
 export Messenger__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=messenger;Database=messenger"
 export Messenger__ClusterId="$CLUSTER_ID"
+# Timestamps in the logs, so that what each process did after a failure can be lined up.
+export Logging__Console__TimestampFormat="${Logging__Console__TimestampFormat:-HH:mm:ss.fff }"
 
 start_proc() { # name dll [env assignments...] -- [args...]
   local name=$1 dll=$2 envs=() pid i slot=-1 log

@@ -22,7 +22,7 @@ public interface IClientApiDirectoryGrain : IGrainWithIntegerKey
     [Alias("Remove")]
     Task Remove(string clientApiId);
 
-    /// <summary>Live ClientApi ids and the push stream key of each.</summary>
+    /// <summary>Live ClientApi ids and the push stream key of each, and whether the list can be whole yet.</summary>
     [Alias("GetLive"), AlwaysInterleave]
-    Task<IReadOnlyDictionary<string, string>> GetLive();
+    Task<Models.ClientApiDirectoryView> GetLive();
 }

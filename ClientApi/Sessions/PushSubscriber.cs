@@ -82,7 +82,12 @@ public sealed partial class PushSubscriber(
         }
     }
 
-    /// <summary>True when a probe sent through the cluster came back on the current stream in time.</summary>
+    /// <summary>
+    /// False only when the directory took the probe and it did not come back on the current
+    /// stream in time. When the directory itself does not answer (its silo died and it has not
+    /// been placed again yet), a fresh stream would not help: the move's heartbeat goes to the
+    /// same grain, and the silos learn the new key from it.
+    /// </summary>
     private async Task<bool> ProbeAsync(CancellationToken token)
     {
         var nonce = Guid.NewGuid().ToString("N");
@@ -90,19 +95,25 @@ public sealed partial class PushSubscriber(
         _probes[nonce] = arrived;
         try
         {
-            await cluster.GetGrain<IClientApiDirectoryGrain>(0).Probe(StreamKey, nonce).WaitAsync(ProbeTimeout, token);
-            await arrived.Task.WaitAsync(ProbeTimeout, token);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-        catch (Exception ex) when (!token.IsCancellationRequested)
-        {
-            // The cluster itself is unreachable: a fresh stream would not help until it is back.
-            LogProbeFailed(ex);
-            return true;
+            try
+            {
+                await cluster.GetGrain<IClientApiDirectoryGrain>(0).Probe(StreamKey, nonce).WaitAsync(ProbeTimeout, token);
+            }
+            catch (Exception ex) when (!token.IsCancellationRequested)
+            {
+                LogProbeUnanswered(ex.GetType().Name);
+                return true;
+            }
+
+            try
+            {
+                await arrived.Task.WaitAsync(ProbeTimeout, token);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
         }
         finally
         {
@@ -269,8 +280,8 @@ public sealed partial class PushSubscriber(
     [LoggerMessage(Level = LogLevel.Warning, Message = "A probe did not come back on push stream {StreamKey}; moving to a fresh one")]
     private partial void LogProbeLost(string streamKey);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Probing the push stream failed")]
-    private partial void LogProbeFailed(Exception ex);
+    [LoggerMessage(Level = LogLevel.Information, Message = "The directory did not take a push-stream probe ({Error}); not moving until it does")]
+    private partial void LogProbeUnanswered(string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Moved to push stream {StreamKey}")]
     private partial void LogRenewed(string streamKey);

@@ -18,8 +18,26 @@ public sealed partial class ClientApiDirectory(IGrainFactory grains, ILogger<Cli
     public IReadOnlyDictionary<string, string> Live => _live;
 
     /// <summary>Fetches the list now (also used by tests that must not wait for the timer).</summary>
-    public async Task RefreshAsync() =>
-        _live = await grains.GetGrain<IClientApiDirectoryGrain>(0).GetLive().WaitAsync(RefreshTimeout);
+    public async Task RefreshAsync()
+    {
+        var view = await grains.GetGrain<IClientApiDirectoryGrain>(0).GetLive().WaitAsync(RefreshTimeout);
+        if (view.Complete)
+        {
+            _live = view.StreamKeys;
+            return;
+        }
+
+        // A fresh directory (its silo died or it moved) has not heard from every ClientApi yet:
+        // taking its list as it is would stop every push to the others until they next beat.
+        // Keep them at their last known streams; the list is whole again after one lease.
+        var merged = new Dictionary<string, string>(_live, StringComparer.Ordinal);
+        foreach (var (clientApiId, streamKey) in view.StreamKeys)
+        {
+            merged[clientApiId] = streamKey;
+        }
+
+        _live = merged;
+    }
 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

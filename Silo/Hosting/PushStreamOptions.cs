@@ -28,4 +28,16 @@ public sealed class PushStreamOptions
     /// loses pushes, which its catch-up repairs.
     /// </summary>
     public TimeSpan CacheRetention { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a gateway keeps a ClientApi that lost its connection before dropping it
+    /// (Orleans' <c>SiloMessagingOptions.ClientDropTimeout</c>, 1 minute by default; the drop
+    /// comes between one and two of these after the loss). Until the drop, a pulling agent's
+    /// delivery to a ClientApi that died waits out the silo's 30 s response timeout, and a silo
+    /// stopping gracefully waits for that delivery (measured: a stop held 30 s). Once dropped,
+    /// the delivery fails at once and the agent removes the dead subscription. A ClientApi cut
+    /// off longer than this loses its subscription too and moves to a fresh stream when its
+    /// probe is not answered.
+    /// </summary>
+    public TimeSpan ClientDropTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

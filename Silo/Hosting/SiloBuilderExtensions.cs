@@ -81,6 +81,7 @@ public static class SiloBuilderExtensions
             new PostgresGrainStorage(name, sp.GetRequiredService<NpgsqlDataSource>(), new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), asJson: false));
 
         var push = config.GetSection(PushStreamOptions.Section).Get<PushStreamOptions>() ?? new PushStreamOptions();
+        silo.Configure<SiloMessagingOptions>(o => o.ClientDropTimeout = push.ClientDropTimeout);
         silo.AddMemoryStreams(Grains.Interfaces.Push.PushStreams.ProviderName, streams =>
         {
             streams.ConfigurePartitioning(Math.Max(1, push.Queues));

@@ -2,6 +2,7 @@ using Messenger.Grains.Interfaces.Push;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Core.Internal;
 using Orleans.TestingHost;
 
 namespace Messenger.Tests.Grains;
@@ -25,6 +26,23 @@ public sealed class PushFanOutTests(ClusterFixture fixture)
         var envelope = Assert.Single(received, e => e.Event is MessagePushed m && m.Message.ConversationId == group.GetPrimaryKeyString());
         Assert.Equal(new[] { owner.UserId, members[0].UserId, members[1].UserId }.Order(), envelope.UserIds.Order());
         Assert.Null(envelope.SessionIds);
+    }
+
+    [Fact]
+    public async Task AfterTheDirectoryIsActivatedAfresh_PushesStillReachAClientApiItHasNotHeardFromYet()
+    {
+        await using var clientApi = await FakeClientApi.StartAsync(fixture);
+        var directory = Grains.GetGrain<IClientApiDirectoryGrain>(0);
+
+        // As when its silo dies: the next call activates a directory with an empty list.
+        await directory.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Eventually.TrueAsync(async () => !(await directory.GetLive()).StreamKeys.ContainsKey(clientApi.Id), "a fresh directory that has not heard from the ClientApi");
+        await fixture.RefreshClientApiDirectoriesAsync();
+
+        var (group, owner, _) = await Grains.NewGroupAsync(1);
+        var sent = await group.SendAsync(owner, "while the directory is new");
+
+        await Eventually.TrueAsync(() => clientApi.Received.Any(e => e.Event is MessagePushed m && m.Message.Seq == sent.Seq && m.Message.ConversationId == group.GetPrimaryKeyString()), "the push on the ClientApi's stream");
     }
 
     [Fact]

@@ -131,6 +131,36 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task StoppingSilosSoonAfterAClientApiDied_NeitherWaitsOnTheDeadClientApi()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(silos: 2, clientApis: 2);
+        var alice = await RealUser.CreateAsync(cluster.ClientApiUrls[0]);
+        var bob = await RealUser.CreateAsync(cluster.ClientApiUrls[1]);
+        await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(alice.Token) == 2, "two active silos");
+        var conversation = await alice.DirectWithAsync(bob);
+        await using (var bobSocket = await bob.ConnectAsync())
+        {
+            await bobSocket.NextAsync("ready");
+            cluster.Kill("clientapi-1");
+        }
+
+        // Until its lease runs out the silos still push every event to the dead ClientApi's
+        // stream, and a pulling agent's delivery to it waits on a client that is gone.
+        for (var n = 0; n < 5; n++)
+        {
+            await alice.SendWithRetriesAsync(conversation, $"message {n}", $"m-{n}", TimeSpan.FromSeconds(30));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        foreach (var silo in new[] { "silo-0", "silo-1" })
+        {
+            var stopwatch = Stopwatch.StartNew();
+            Assert.Equal(0, await cluster.TerminateAsync(silo, within: TimeSpan.FromSeconds(20)));
+            output.WriteLine($"{silo} exited {stopwatch.Elapsed.TotalSeconds:F1} s after SIGTERM");
+        }
+    }
+
     private static object SendFrame(string conversationId, int n) =>
         new { type = "send", @ref = $"r{n}", conversationId, clientMessageId = $"m-{n}", text = $"message {n}" };
 }
