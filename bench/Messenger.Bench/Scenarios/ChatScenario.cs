@@ -28,23 +28,27 @@ public static class ChatScenario
         await using var workload = await ChatWorkload.CreateAsync(context, api, users, shape.Name, shape.Conversations, shape.Size, shape.Senders);
         var settings = context.Settings;
         var rate = settings.Rate ?? shape.DefaultRate;
+
+        // Where the conversations live is part of what a run measured (a cluster whose ClientApi
+        // knew one gateway when they were created put them all on one silo: Session 3), so every
+        // run says.
+        var placement = await api.ActivationsAsync(users[0], "ConversationGrain");
+        context.Log.Info($"{shape.Name}: conversation grains per silo (all scenarios' so far): {string.Join(", ", placement.Select(p => $"{p.Name ?? "?"} {p.Count}"))}");
         double? max = null;
         if (settings.FindMax)
         {
             max = await workload.FindMaxAsync(Math.Max(10, shape.DefaultRate / 8), TimeSpan.FromSeconds(settings.Quick ? 3 : 8));
             rate = Math.Max(1, max.Value * 0.8);
-            await workload.WarmUpAsync(rate, TimeSpan.FromSeconds(1));
             context.Log.Info($"{shape.Name}: maximum {max:F0} sends/s; measuring at 80 % = {rate:F0}/s");
         }
 
+        // Measure the steady state at this rate, as a fixed-rate run does. A fixed rate starts on
+        // a fresh cluster: at 4,000 direct sends/s its first ~8 s had a p99 of 215-523 ms
+        // (compiling), then 40-120 ms. The 80 % step follows the search's last step, which was
+        // over: its first ~6 s had a p99 of 71-150 ms, then 36-66 ms (run 13, performance.md),
+        // the cluster still recovering from the overload (measured on its own by `overload`).
         var duration = settings.Quick ? TimeSpan.FromSeconds(5) : settings.Duration;
-        if (max is null)
-        {
-            // A fixed rate starts on a fresh cluster: at 4,000 direct sends/s its first ~8 s had a
-            // p99 of 215-523 ms (compiling), then 40-120 ms. A find-max measurement follows the
-            // search, warm, and needs only a second.
-            await workload.WarmUpAsync(rate, TimeSpan.FromSeconds(settings.Quick ? 1 : 10));
-        }
+        await workload.WarmUpAsync(rate, TimeSpan.FromSeconds(settings.Quick ? 1 : 10));
 
         var measured = await workload.DriveAsync("measure", rate, duration);
         var result = await workload.VerifyAsync(shape.Name, measured, rate);
@@ -52,6 +56,11 @@ public static class ChatScenario
         {
             result.Extra["maxSendsPerSec"] = Math.Round(max.Value, 1);
             result.Extra["maxDeliveriesPerSec"] = Math.Round(max.Value * shape.Size, 1);
+        }
+
+        foreach (var (silo, count) in placement)
+        {
+            result.Extra[$"conversationGrainsOn.{silo ?? "?"}"] = count;
         }
 
         result.Extra["conversations"] = shape.Conversations;

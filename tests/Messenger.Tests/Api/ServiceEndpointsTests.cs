@@ -28,6 +28,9 @@ public sealed class ServiceEndpointsTests(ApiFixture api)
         Assert.All(active, s => Assert.True(s.TryGetProperty("startedAt", out _) && s.TryGetProperty("address", out _)));
         Assert.StartsWith("test-api-", cluster.GetProperty("clientApi").GetProperty("instanceId").GetString());
         Assert.True(cluster.GetProperty("clientApi").GetProperty("sessions").GetInt32() >= 1);
+
+        // The user's grain is active (the socket is open), so some silo counts it.
+        Assert.True(active.Any(s => s.TryGetProperty("activations", out var a) && a.ValueKind == JsonValueKind.Object && a.TryGetProperty("UserGrain", out var n) && n.GetInt32() >= 1), cluster.ToString());
     }
 
     [Fact]
