@@ -118,14 +118,22 @@ public sealed class ApiClient(Uri baseAddress)
             .ToList();
     }
 
-    /// <summary>How many grains of a type each active silo holds, from <c>GET /api/v1/cluster</c>.</summary>
+    /// <summary>
+    /// How many grains of a type each active silo holds, from <c>GET /api/v1/cluster</c>; empty
+    /// where there is no cluster view (the raw relay, or an operator turned it off).
+    /// </summary>
     public async Task<List<(string? Name, int Count)>> ActivationsAsync(BenchUser user, string grainType)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/cluster");
         request.Headers.Authorization = new("Bearer", user.Token);
         using var response = await _http.SendAsync(request, cancel.Token);
-        var cluster = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancel.Token);
+        if (!response.IsSuccessStatusCode)
+        {
+            return [];
+        }
+
+        var cluster = await response.Content.ReadFromJsonAsync<JsonElement>(cancel.Token);
         return cluster.GetProperty("silos").EnumerateArray()
             .Where(s => s.GetProperty("status").GetString() == "Active")
             .Select(s => (s.TryGetProperty("name", out var n) ? n.GetString() : null,

@@ -33,7 +33,10 @@ public static class ChatScenario
         // knew one gateway when they were created put them all on one silo: Session 3), so every
         // run says.
         var placement = await api.ActivationsAsync(users[0], "ConversationGrain");
-        context.Log.Info($"{shape.Name}: conversation grains per silo (all scenarios' so far): {string.Join(", ", placement.Select(p => $"{p.Name ?? "?"} {p.Count}"))}");
+        if (placement.Count > 0)
+        {
+            context.Log.Info($"{shape.Name}: conversation grains per silo (all scenarios' so far): {string.Join(", ", placement.Select(p => $"{p.Name ?? "?"} {p.Count}"))}");
+        }
         double? max = null;
         if (settings.FindMax)
         {
