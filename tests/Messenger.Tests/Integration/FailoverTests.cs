@@ -74,10 +74,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
     public async Task KillingASilo_NoSendWaitsOutTheResponseTimeout_AndNothingIsLost()
     {
         await using var cluster = await ProcessCluster.StartAsync(silos: 2);
-        var users = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => RealUser.CreateAsync(cluster.ClientApiUrl)));
-        await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(users[0].Token) == 2, "two active silos");
-        var pairs = Enumerable.Range(0, 12).Select(i => (Sender: users[2 * i], Receiver: users[(2 * i) + 1])).ToArray();
-        var conversations = await Task.WhenAll(pairs.Select(p => p.Sender.DirectWithAsync(p.Receiver)));
+        var direct = await DirectPairs.CreateAsync(cluster, count: 12);
+        var (pairs, conversations) = (direct.Pairs, direct.Conversations);
         var acknowledged = new ConcurrentDictionary<(string Conversation, string ClientMessageId), long>();
         var waitedOut = new ConcurrentQueue<string>();
         var refused = 0;
@@ -125,26 +123,15 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
         output.WriteLine($"{acknowledged.Count} sends acknowledged; {refused} answers of 503 retried");
         Assert.True(waitedOut.IsEmpty, $"{string.Join(Environment.NewLine, waitedOut)}\n--- clientapi-0:\n{cluster.Log("clientapi-0", 60)}");
-        for (var i = 0; i < pairs.Length; i++)
-        {
-            var stored = await pairs[i].Receiver.HistoryAsync(conversations[i]);
-            var sent = acknowledged.Keys.Count(k => k.Conversation == conversations[i]);
-            Assert.Equal(Enumerable.Range(1, sent).Select(s => (long)s), stored.Select(m => m.GetProperty("seq").GetInt64()));
-            foreach (var message in stored)
-            {
-                Assert.Equal(acknowledged[(conversations[i], message.GetProperty("clientMessageId").GetString()!)], message.GetProperty("seq").GetInt64());
-            }
-        }
+        await direct.AssertStoredAsAcknowledgedAsync(acknowledged);
     }
 
     [Fact]
     public async Task RollingRestartOfEverySilo_UnderLoad_NoSendFailsAfterRetries()
     {
         await using var cluster = await ProcessCluster.StartAsync(silos: 2);
-        var users = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => RealUser.CreateAsync(cluster.ClientApiUrl)));
-        await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(users[0].Token) == 2, "two active silos");
-        var pairs = Enumerable.Range(0, 4).Select(i => (Sender: users[2 * i], Receiver: users[(2 * i) + 1])).ToArray();
-        var conversations = await Task.WhenAll(pairs.Select(p => p.Sender.DirectWithAsync(p.Receiver)));
+        var direct = await DirectPairs.CreateAsync(cluster, count: 4);
+        var (pairs, conversations) = (direct.Pairs, direct.Conversations);
         var acknowledged = new ConcurrentDictionary<(string Conversation, string ClientMessageId), long>();
         using var restarting = new CancellationTokenSource();
 
@@ -161,22 +148,13 @@ public sealed class FailoverTests(ITestOutputHelper output)
         {
             Assert.Equal(0, await cluster.TerminateAsync(silo));
             cluster.RestartSilo(silo);
-            await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(users[0].Token) == 2, $"{silo} back and active");
+            await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(pairs[0].Sender.Token) == 2, $"{silo} back and active");
         }
 
         await restarting.CancelAsync();
         await Task.WhenAll(senders);
 
-        for (var i = 0; i < pairs.Length; i++)
-        {
-            var stored = await pairs[i].Receiver.HistoryAsync(conversations[i]);
-            var sent = acknowledged.Keys.Count(k => k.Conversation == conversations[i]);
-            Assert.Equal(Enumerable.Range(1, sent).Select(s => (long)s), stored.Select(m => m.GetProperty("seq").GetInt64()));
-            foreach (var message in stored)
-            {
-                Assert.Equal(acknowledged[(conversations[i], message.GetProperty("clientMessageId").GetString()!)], message.GetProperty("seq").GetInt64());
-            }
-        }
+        await direct.AssertStoredAsAcknowledgedAsync(acknowledged);
     }
 
     [Fact]

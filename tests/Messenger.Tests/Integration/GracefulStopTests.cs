@@ -80,10 +80,8 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
     public async Task StoppingASiloUnderLoad_NoSendFails_AndNothingIsLost()
     {
         await using var cluster = await ProcessCluster.StartAsync(silos: 2);
-        var users = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => RealUser.CreateAsync(cluster.ClientApiUrl)));
-        await cluster.WaitUntilAsync(async _ => await cluster.ActiveSilosAsync(users[0].Token) == 2, "two active silos");
-        var pairs = Enumerable.Range(0, 12).Select(i => (Sender: users[2 * i], Receiver: users[(2 * i) + 1])).ToArray();
-        var conversations = await Task.WhenAll(pairs.Select(p => p.Sender.DirectWithAsync(p.Receiver)));
+        var direct = await DirectPairs.CreateAsync(cluster, count: 12);
+        var (pairs, conversations) = (direct.Pairs, direct.Conversations);
         var acknowledged = new ConcurrentDictionary<(string Conversation, string ClientMessageId), long>();
         var failures = new ConcurrentQueue<string>();
         var slowest = new ConcurrentBag<double>();
@@ -120,15 +118,8 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
         Assert.True(failures.IsEmpty, $"{string.Join(Environment.NewLine, failures)}\n--- clientapi-0:\n{cluster.Log("clientapi-0", 60)}\n--- silo-1:\n{cluster.Log("silo-1", 60)}");
         Assert.Equal(0, exitCode);
         output.WriteLine($"longest send during the stop: {slowest.Max():F0} ms");
-        for (var i = 0; i < pairs.Length; i++)
-        {
-            var stored = await pairs[i].Receiver.HistoryAsync(conversations[i]);
-            Assert.Equal(Enumerable.Range(1, perConversation).Select(s => (long)s), stored.Select(m => m.GetProperty("seq").GetInt64()));
-            foreach (var message in stored)
-            {
-                Assert.Equal(acknowledged[(conversations[i], message.GetProperty("clientMessageId").GetString()!)], message.GetProperty("seq").GetInt64());
-            }
-        }
+        Assert.All(conversations, c => Assert.Equal(perConversation, acknowledged.Keys.Count(k => k.Conversation == c)));
+        await direct.AssertStoredAsAcknowledgedAsync(acknowledged);
     }
 
     [Fact]
