@@ -108,11 +108,7 @@ public sealed class ApiClient(Uri baseAddress)
     /// <summary>The silos of <c>GET /api/v1/cluster</c>: name, membership status and start time.</summary>
     public async Task<List<(string? Name, string Status, DateTime StartedAt)>> SilosAsync(BenchUser user)
     {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/cluster");
-        request.Headers.Authorization = new("Bearer", user.Token);
-        using var response = await _http.SendAsync(request, cancel.Token);
-        var cluster = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancel.Token);
+        var cluster = await ClusterViewAsync(user) ?? throw new HttpRequestException("GET /api/v1/cluster did not succeed.");
         return cluster.GetProperty("silos").EnumerateArray()
             .Select(s => (s.TryGetProperty("name", out var n) ? n.GetString() : null, s.GetProperty("status").GetString()!, s.GetProperty("startedAt").GetDateTime().ToUniversalTime()))
             .ToList();
@@ -124,21 +120,26 @@ public sealed class ApiClient(Uri baseAddress)
     /// </summary>
     public async Task<List<(string? Name, int Count)>> ActivationsAsync(BenchUser user, string grainType)
     {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/cluster");
-        request.Headers.Authorization = new("Bearer", user.Token);
-        using var response = await _http.SendAsync(request, cancel.Token);
-        if (!response.IsSuccessStatusCode)
+        if (await ClusterViewAsync(user) is not { } cluster)
         {
             return [];
         }
 
-        var cluster = await response.Content.ReadFromJsonAsync<JsonElement>(cancel.Token);
         return cluster.GetProperty("silos").EnumerateArray()
             .Where(s => s.GetProperty("status").GetString() == "Active")
             .Select(s => (s.TryGetProperty("name", out var n) ? n.GetString() : null,
                 s.TryGetProperty("activations", out var a) && a.ValueKind == JsonValueKind.Object && a.TryGetProperty(grainType, out var c) ? c.GetInt32() : 0))
             .ToList();
+    }
+
+    /// <summary><c>GET /api/v1/cluster</c>, or null when it did not succeed.</summary>
+    private async Task<JsonElement?> ClusterViewAsync(BenchUser user)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/cluster");
+        request.Headers.Authorization = new("Bearer", user.Token);
+        using var response = await _http.SendAsync(request, cancel.Token);
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>(cancel.Token) : null;
     }
 
     private async Task<string> CreateConversationAsync(BenchUser caller, object body)
