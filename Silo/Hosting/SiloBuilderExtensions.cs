@@ -81,7 +81,16 @@ public static class SiloBuilderExtensions
             new PostgresGrainStorage(name, sp.GetRequiredService<NpgsqlDataSource>(), new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), asJson: false));
 
         var push = config.GetSection(PushStreamOptions.Section).Get<PushStreamOptions>() ?? new PushStreamOptions();
-        silo.Configure<SiloMessagingOptions>(o => o.ClientDropTimeout = push.ClientDropTimeout);
+        silo.Configure<SiloMessagingOptions>(o =>
+        {
+            o.ClientDropTimeout = push.ClientDropTimeout;
+
+            // As long as the ClientApi waits for its own calls: a silo's call still waiting after
+            // that serves nobody. It also bounds a graceful stop, which waits for a pulling
+            // agent's delivery in flight: one sent to a dead ClientApi before its drop took the
+            // default 30 s (a CI run saw a stop held past 20 s).
+            o.ResponseTimeout = TimeSpan.FromSeconds(10);
+        });
         silo.AddMemoryStreams(Grains.Interfaces.Push.PushStreams.ProviderName, streams =>
         {
             streams.ConfigurePartitioning(Math.Max(1, push.Queues));
