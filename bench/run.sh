@@ -5,7 +5,8 @@
 #   --quick       every scenario small and short (about three minutes); exits non-zero
 #                 when any message was lost, duplicated or left a gap
 #   --find-max    raise each messaging scenario's rate until p99 passes 100 ms or errors
-#                 appear, then measure at 80 % of that maximum
+#                 appear, step down until that rate holds for --duration seconds, then
+#                 measure at 80 % of the rate that held
 #   --chaos       the fault-tolerance run instead of the scenarios: 3 silos and 2 ClientApis
 #                 under steady load while silos and ClientApis are killed (kill -9 or
 #                 SIGTERM) and restarted at random; reports lost, duplicated, gaps, failed

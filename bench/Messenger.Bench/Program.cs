@@ -21,7 +21,7 @@ string[] otherScenarios = ["chaos"];
 var url = new Option<string>("--url") { Description = "ClientApi base URL", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
 var scenarios = new Option<string>("--scenarios") { Description = $"comma-separated: {string.Join(",", allScenarios)} or all; or {string.Join(",", otherScenarios)}", DefaultValueFactory = _ => "all" };
 var quick = new Option<bool>("--quick") { Description = "every scenario small and short (minutes, not tens of minutes)" };
-var findMax = new Option<bool>("--find-max") { Description = "raise the rate until p99 passes 100 ms or errors appear; measure at 80 % of that" };
+var findMax = new Option<bool>("--find-max") { Description = "raise the rate until p99 passes 100 ms or errors appear, step down until that rate holds for --duration, and measure at 80 % of it" };
 var duration = new Option<int>("--duration") { Description = "seconds of measured load per scenario", DefaultValueFactory = _ => 20 };
 var rate = new Option<double?>("--rate") { Description = "target sends/s (open loop) instead of each scenario's default" };
 var pairs = new Option<int>("--pairs") { Description = "direct: conversations (pairs)", DefaultValueFactory = _ => 100 };

@@ -17,7 +17,7 @@ public static class OverloadScenario
         var users = await context.UsersAsync(shape.Conversations * shape.Size);
         await using var workload = await ChatWorkload.CreateAsync(context, api, users, name, shape.Conversations, shape.Size, shape.Senders);
         var phase = context.Settings.Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30);
-        var max = knownMax ?? await workload.FindMaxAsync(Math.Max(10, shape.DefaultRate / 8), TimeSpan.FromSeconds(context.Settings.Quick ? 3 : 8));
+        var max = knownMax ?? (await workload.FindMaxAsync(Math.Max(10, shape.DefaultRate / 8), ChatScenario.SearchStep(context.Settings), ChatScenario.HoldStep(context.Settings))).Held;
         max = Math.Max(max, 10);
 
         var over = await workload.DriveAsync("2x max", max * 2, phase);

@@ -1,0 +1,8 @@
+namespace Messenger.Bench.Load;
+
+/// <summary>
+/// What <c>--find-max</c> found: <see cref="Stepped"/>, the highest rate that passed a short
+/// search step, and <see cref="Held"/>, the highest that then passed a step as long as a
+/// measurement in one try. The held rate is the reported maximum.
+/// </summary>
+public sealed record RateSearch(double Stepped, double Held);
