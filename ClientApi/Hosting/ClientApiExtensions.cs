@@ -102,6 +102,8 @@ public static class ClientApiExtensions
         services.AddSingleton<GrainReferences>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SendAdmission>();
+        services.AddMetrics();
+        services.AddSingleton<MessageSenderMetrics>();
         services.AddSingleton<MessageSender>();
         services.AddSingleton<ClusterConnectionWatcher>();
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnectionWatcher>());

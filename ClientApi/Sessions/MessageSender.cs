@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Messenger.Grains.Interfaces;
 using Messenger.Grains.Interfaces.Models;
 
@@ -31,26 +32,31 @@ public sealed partial class MessageSender
 
     private readonly GrainReferences _grains;
     private readonly ILogger<MessageSender> _logger;
+    private readonly MessageSenderMetrics? _metrics;
 
     // Cancelled, and replaced, when a gateway goes; every send waiting holds the one current then.
     private CancellationTokenSource _gatewayLoss = new();
 
-    public MessageSender(GrainReferences grains, ClusterConnectionWatcher connection, ILogger<MessageSender> logger)
+    public MessageSender(GrainReferences grains, ClusterConnectionWatcher connection, ILogger<MessageSender> logger, MessageSenderMetrics? metrics = null)
     {
         _grains = grains;
         _logger = logger;
+        _metrics = metrics;
         connection.GatewayLost += OnGatewayLost;
     }
 
     /// <summary>Stores the message (or finds it stored) and answers its seq.</summary>
     public async Task<SendResult> SendAsync(string conversationId, SendMessageCommand command)
     {
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             var gatewayLoss = Volatile.Read(ref _gatewayLoss).Token;
             try
             {
-                return await _grains.Get<IConversationGrain>(conversationId).Send(command, gatewayLoss);
+                var result = await _grains.Get<IConversationGrain>(conversationId).Send(command, gatewayLoss);
+                _metrics?.SendAnswered(Stopwatch.GetElapsedTime(started));
+                return result;
             }
             catch (OrleansMessageRejectionException ex) when (attempt < MaxAttempts)
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,16 +22,18 @@ public sealed partial class MessageLog : IAsyncDisposable
     private readonly NpgsqlDataSource _db;
     private readonly MessageLogOptions _options;
     private readonly ILogger<MessageLog> _logger;
+    private readonly MessageLogMetrics? _metrics;
     private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly Task[] _writers;
     private int _lastBatchSize;
 
-    public MessageLog(NpgsqlDataSource db, IOptions<MessageLogOptions> options, ILogger<MessageLog> logger)
+    public MessageLog(NpgsqlDataSource db, IOptions<MessageLogOptions> options, ILogger<MessageLog> logger, MessageLogMetrics? metrics = null)
     {
         _db = db;
         _options = options.Value;
         _logger = logger;
+        _metrics = metrics;
         _writers = Enumerable.Range(0, Math.Max(1, _options.Writers)).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
     }
 
@@ -249,11 +252,13 @@ public sealed partial class MessageLog : IAsyncDisposable
                 try
                 {
                     var rows = remaining.SelectMany(i => i.Messages).ToList();
+                    var started = Stopwatch.GetTimestamp();
                     await InsertAsync(rows);
+                    _metrics?.BatchCommitted(Stopwatch.GetElapsedTime(started), rows.Count);
                     foreach (var item in remaining)
                     {
                         var last = item.Messages[^1];
-                        item.Completion.TrySetResult(new AppendOutcome(AppendStatus.Stored, last.Seq, last.SentAt));
+                        Answer(item, new AppendOutcome(AppendStatus.Stored, last.Seq, last.SentAt));
                     }
 
                     LogBatchWritten(rows.Count);
@@ -264,7 +269,7 @@ public sealed partial class MessageLog : IAsyncDisposable
                     var conflicts = await FindConflictsAsync(remaining);
                     foreach (var (item, outcome) in conflicts)
                     {
-                        item.Completion.TrySetResult(outcome);
+                        Answer(item, outcome);
                     }
 
                     remaining = remaining.Where(i => !conflicts.ContainsKey(i)).ToList();
@@ -282,9 +287,17 @@ public sealed partial class MessageLog : IAsyncDisposable
             var error = Unavailable(ex);
             foreach (var item in remaining)
             {
+                _metrics?.AppendAnswered(Stopwatch.GetElapsedTime(item.QueuedAt));
                 item.Completion.TrySetException(error);
             }
         }
+    }
+
+    // Measured before the answer, which lets the waiting send go on: each append is answered once.
+    private void Answer(PendingAppend item, AppendOutcome outcome)
+    {
+        _metrics?.AppendAnswered(Stopwatch.GetElapsedTime(item.QueuedAt));
+        item.Completion.TrySetResult(outcome);
     }
 
     private async Task InsertAsync(List<MessageRecord> rows)
@@ -387,6 +400,8 @@ public sealed partial class MessageLog : IAsyncDisposable
         public IReadOnlyList<MessageRecord> Messages { get; } = messages;
 
         public string ConversationId => Messages[0].ConversationId;
+
+        public long QueuedAt { get; } = Stopwatch.GetTimestamp();
 
         public TaskCompletionSource<AppendOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

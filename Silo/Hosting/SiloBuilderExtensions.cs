@@ -70,6 +70,8 @@ public static class SiloBuilderExtensions
         services.TryAddSingleton<SchemaMigrator>();
         services.AddOptions<MessageLogOptions>().Bind(config.GetSection("Messenger:MessageLog"));
         services.AddOptions<ConversationOptions>().Bind(config.GetSection(ConversationOptions.Section));
+        services.AddMetrics();
+        services.TryAddSingleton<MessageLogMetrics>();
         services.TryAddSingleton<MessageLog>();
         services.TryAddSingleton<ClientApiDirectory>();
         services.AddHostedService(sp => sp.GetRequiredService<ClientApiDirectory>());

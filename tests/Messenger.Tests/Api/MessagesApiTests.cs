@@ -1,7 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Messenger.ClientApi.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using static Messenger.Tests.Api.AccountsApiTests;
 
 namespace Messenger.Tests.Api;
@@ -33,6 +37,23 @@ public sealed class MessagesApiTests(ApiFixture api)
         Assert.Equal(alice.Username, message.GetProperty("senderUsername").GetString());
         Assert.Equal("4c1e2f1a-1111-4f7e-9a0b-000000000001", message.GetProperty("clientMessageId").GetString());
         Assert.False(history.GetProperty("hasMore").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Sends_AreTimedOnTheClientApisMeter()
+    {
+        var alice = await api.NewUserAsync();
+        var bob = await api.NewUserAsync();
+        var id = await alice.DirectWithAsync(bob);
+        var meters = api.Factory.Services.GetRequiredService<IMeterFactory>();
+        using var sends = new MetricCollector<double>(meters, MessageSenderMetrics.MeterName, "messenger.clientapi.send.duration");
+
+        await alice.SendOkAsync(id, "one");
+        await alice.SendOkAsync(id, "two");
+
+        // Tests of this collection run one at a time, so these two sends are all it saw.
+        Assert.Equal(2, sends.GetMeasurementSnapshot().Count);
+        Assert.All(sends.GetMeasurementSnapshot(), m => Assert.InRange(m.Value, 0, 10_000));
     }
 
     [Fact]

@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using Messenger.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -78,6 +81,27 @@ public sealed class MessageLogTests
         Assert.Equal(3, stored.Seq);
         var page = await log.ReadAsync("d_several", new HistoryQuery(0, null, 10));
         Assert.Equal([1L, 2L, 3L], page.Messages.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task Metrics_TellEachAppendsWait_AndEachCommitsRows()
+    {
+        await using var db = NpgsqlDataSource.Create(await (await PostgresServer.Shared).CreateDatabaseAsync());
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        using var appends = new MetricCollector<double>(meters, MessageLogMetrics.MeterName, "messenger.message_log.append.duration");
+        using var batches = new MetricCollector<int>(meters, MessageLogMetrics.MeterName, "messenger.message_log.batch.rows");
+        await using var log = new MessageLog(db, Options.Create(new MessageLogOptions()), new FakeLogger<MessageLog>(), new MessageLogMetrics(meters));
+        var first = Message("d_metrics");
+
+        await log.AppendAsync([first, Message("d_metrics", 2), Message("d_metrics", 3)]);
+        var repeat = await log.AppendAsync([first]);
+
+        // The repeat is answered from the stored row: an append measured, no batch committed.
+        Assert.Equal(AppendStatus.Duplicate, repeat.Status);
+        Assert.Equal(2, appends.GetMeasurementSnapshot().Count);
+        Assert.All(appends.GetMeasurementSnapshot(), m => Assert.InRange(m.Value, 0, 10_000));
+        Assert.Equal([3], batches.GetMeasurementSnapshot().Select(m => m.Value));
     }
 
     /// <summary>Rows per committed batch, oldest first, from the log's debug records.</summary>
