@@ -75,6 +75,9 @@ root.SetAction(async (parse, cancellationToken) =>
             : $"host writeback: {writeback}");
     }
 
+    var probe = MachineProbe.Measure();
+    context.Log.Info($"machine: {probe}");
+
     var results = new List<ScenarioResult>();
     foreach (var name in names)
     {
@@ -103,7 +106,7 @@ root.SetAction(async (parse, cancellationToken) =>
     Reporter.Print(results);
     if (settings.JsonPath is not null)
     {
-        await Reporter.WriteJsonAsync(settings.JsonPath, results, settings);
+        await Reporter.WriteJsonAsync(settings.JsonPath, results, settings, probe);
     }
 
     var failed = results.Where(r => !r.Passed).ToList();

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+
+namespace Messenger.Bench.Report;
+
+/// <summary>
+/// Two quick measures of the machine, taken before the scenarios, so that runs on different
+/// machines of the "same" kind can be set side by side: the cost of one system call (a one-byte
+/// write to /dev/null) and of one PBKDF2 hash (the ClientApi's login hash, pure CPU in one
+/// thread). Messenger's figures follow the first more than the second: every frame is a socket
+/// call on each side, and on a VM whose system calls cost 2-3 times more the relay's and
+/// Messenger's maxima fell by half while the hash kept its speed (docs/performance.md, "Run 14").
+/// Each is the best of three tries, so a busy moment does not stand for the machine.
+/// </summary>
+public sealed record MachineProbe(double? SyscallNanoseconds, double Pbkdf2Milliseconds)
+{
+    private const int Calls = 100_000;
+
+    public static MachineProbe Measure() => new(Best(SyscallOnce), Best(Pbkdf2Once));
+
+    private static double? Best(Func<double?> probe)
+    {
+        double? best = null;
+        for (var i = 0; i < 3; i++)
+        {
+            var value = probe();
+            if (value is null)
+            {
+                return null;
+            }
+
+            best = best is null ? value : Math.Min(best.Value, value.Value);
+        }
+
+        return best;
+    }
+
+    private static double Best(Func<double> probe) => Best(() => (double?)probe())!.Value;
+
+    private static double? SyscallOnce()
+    {
+        if (!File.Exists("/dev/null"))
+        {
+            return null;
+        }
+
+        using var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Write);
+        ReadOnlySpan<byte> one = [0];
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < Calls; i++)
+        {
+            RandomAccess.Write(devNull, one, 0);
+        }
+
+        return Stopwatch.GetElapsedTime(started).TotalNanoseconds / Calls;
+    }
+
+    private static double Pbkdf2Once()
+    {
+        var started = Stopwatch.GetTimestamp();
+        Rfc2898DeriveBytes.Pbkdf2("benchmark"u8, "sixteen byte salt"u8, 100_000, HashAlgorithmName.SHA512, 32);
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    public override string ToString() =>
+        $"system call {(SyscallNanoseconds is { } ns ? $"{ns:F0} ns" : "not measured")}, PBKDF2-SHA512 x100,000 {Pbkdf2Milliseconds:F1} ms";
+}
