@@ -81,6 +81,14 @@ root.SetAction(async (parse, cancellationToken) =>
     var results = new List<ScenarioResult>();
     foreach (var name in names)
     {
+        // Again before each scenario: this VM's speed moved by half within an hour (Run 14), so
+        // each scenario's figures carry the machine's speed just before them.
+        var before = results.Count == 0 ? probe : MachineProbe.Measure();
+        if (results.Count > 0)
+        {
+            context.Log.Info($"machine: {before}");
+        }
+
         ScenarioResult result = name switch
         {
             "idle" => await IdleScenario.RunAsync(context, context.Api),
@@ -90,6 +98,12 @@ root.SetAction(async (parse, cancellationToken) =>
             "chaos" => await ChaosScenario.RunAsync(context),
             _ => await ChatScenario.RunAsync(context, context.Api, ChatScenario.ShapeOf(name, settings)),
         };
+        if (before.SyscallNanoseconds is { } syscallNs)
+        {
+            result.Extra["machineSyscallNs"] = Math.Round(syscallNs, 1);
+        }
+
+        result.Extra["machinePbkdf2Ms"] = Math.Round(before.Pbkdf2Milliseconds, 2);
         results.Add(result);
     }
 

@@ -4,13 +4,14 @@ using System.Security.Cryptography;
 namespace Messenger.Bench.Report;
 
 /// <summary>
-/// Two quick measures of the machine, taken before the scenarios, so that runs on different
-/// machines of the "same" kind can be set side by side: the cost of one system call (a one-byte
-/// write to /dev/null) and of one PBKDF2 hash (the ClientApi's login hash, pure CPU in one
-/// thread). Messenger's figures follow the first more than the second: every frame is a socket
-/// call on each side, and on a VM whose system calls cost 2-3 times more the relay's and
-/// Messenger's maxima fell by half while the hash kept its speed (docs/performance.md, "Run 14").
-/// Each is the best of three tries, so a busy moment does not stand for the machine.
+/// Two quick measures of the machine, taken before each scenario, so that runs on different
+/// machines of the "same" kind, or at different hours, can be set side by side: the cost of one
+/// system call (a one-byte write to /dev/null) and of one PBKDF2 hash (the ClientApi's login hash,
+/// pure CPU in one thread). Messenger makes a socket call per frame on each side; on run 14's VM,
+/// whose calls took about 1,450 ns, the relay's and Messenger's maxima were half of run 13's
+/// (docs/performance.md, "Run 14"), and the same VM's speed moved within the hour (a hash took
+/// 70 ms, later 45). Each is the best of three tries, so a busy moment does not stand for the
+/// machine.
 /// </summary>
 public sealed record MachineProbe(double? SyscallNanoseconds, double Pbkdf2Milliseconds)
 {
