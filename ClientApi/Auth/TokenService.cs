@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Messenger.ClientApi.Sessions;
 using Messenger.Grains.Interfaces;
 using Messenger.Grains.Interfaces.Models;
 using Microsoft.Extensions.Caching.Memory;
@@ -12,7 +13,7 @@ namespace Messenger.ClientApi.Auth;
 /// per ClientApi; that cache is why logout takes effect on other instances "within a few
 /// seconds" (<see cref="CacheFor"/>) while sockets close at once through the push path.
 /// </summary>
-public sealed class TokenService(GrainReferences grains, IMemoryCache cache)
+public sealed class TokenService(GrainReferences grains, IMemoryCache cache, LostCallRepeater repeater)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(3);
 
@@ -32,7 +33,9 @@ public sealed class TokenService(GrainReferences grains, IMemoryCache cache)
             return cached;
         }
 
-        var grant = await grains.Get<ITokenGrain>(hash).Validate();
+        // Every request starts here, so a check caught on a silo that died must not wait out the
+        // response timeout (measured: a send's 503 after 10 s); a check is safe to repeat.
+        var grant = await repeater.CallAsync(grains.Get<ITokenGrain>(hash), static (grain, gatewayLoss) => grain.Validate().WaitAsync(gatewayLoss));
         cache.Set(hash, grant, CacheFor);
         return grant;
     }

@@ -105,6 +105,7 @@ public static class ClientApiExtensions
         services.AddMetrics();
         services.AddSingleton<MessageSenderMetrics>();
         services.AddSingleton<MessageSender>();
+        services.AddSingleton<LostCallRepeater>();
         services.AddSingleton<ClusterConnectionWatcher>();
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnectionWatcher>());
         services.AddSingleton<PushSubscriber>();

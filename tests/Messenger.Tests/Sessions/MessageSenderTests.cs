@@ -61,7 +61,7 @@ public sealed class MessageSenderTests(ITestOutputHelper output) : IAsyncLifetim
     private async Task<SendRun> SendAcrossAsync(Func<SiloHandle, Task> loseSilo)
     {
         var watcher = _cluster.Client.ServiceProvider.GetRequiredService<ClusterConnectionWatcher>();
-        var sender = new MessageSender(new GrainReferences(_cluster.Client), watcher, NullLogger<MessageSender>.Instance);
+        var sender = new MessageSender(new GrainReferences(_cluster.Client), new LostCallRepeater(watcher), NullLogger<MessageSender>.Instance);
         var conversations = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => _cluster.Client.NewGroupAsync(members: 1)));
         var run = new SendRun(conversations);
         using var stop = new CancellationTokenSource();
