@@ -75,19 +75,15 @@ root.SetAction(async (parse, cancellationToken) =>
             : $"host writeback: {writeback}");
     }
 
-    var probe = MachineProbe.Measure();
-    context.Log.Info($"machine: {probe}");
-
+    MachineProbe? firstProbe = null;
     var results = new List<ScenarioResult>();
     foreach (var name in names)
     {
-        // Again before each scenario: this VM's speed moved by half within an hour (Run 14), so
-        // each scenario's figures carry the machine's speed just before them.
-        var before = results.Count == 0 ? probe : MachineProbe.Measure();
-        if (results.Count > 0)
-        {
-            context.Log.Info($"machine: {before}");
-        }
+        // Before each scenario: this VM's speed moved by half within an hour (Run 14), so each
+        // scenario's figures carry the machine's speed just before them.
+        var before = MachineProbe.Measure();
+        firstProbe ??= before;
+        context.Log.Info($"machine: {before}");
 
         ScenarioResult result = name switch
         {
@@ -120,7 +116,7 @@ root.SetAction(async (parse, cancellationToken) =>
     Reporter.Print(results);
     if (settings.JsonPath is not null)
     {
-        await Reporter.WriteJsonAsync(settings.JsonPath, results, settings, probe);
+        await Reporter.WriteJsonAsync(settings.JsonPath, results, settings, firstProbe);
     }
 
     var failed = results.Where(r => !r.Passed).ToList();

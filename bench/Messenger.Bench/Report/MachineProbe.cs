@@ -17,34 +17,13 @@ public sealed record MachineProbe(double? SyscallNanoseconds, double Pbkdf2Milli
 {
     private const int Calls = 100_000;
 
-    public static MachineProbe Measure() => new(Best(SyscallOnce), Best(Pbkdf2Once));
+    public static MachineProbe Measure() =>
+        new(File.Exists("/dev/null") ? Best(SyscallOnce) : null, Best(Pbkdf2Once));
 
-    private static double? Best(Func<double?> probe)
+    private static double Best(Func<double> probe) => Enumerable.Range(0, 3).Min(_ => probe());
+
+    private static double SyscallOnce()
     {
-        double? best = null;
-        for (var i = 0; i < 3; i++)
-        {
-            var value = probe();
-            if (value is null)
-            {
-                return null;
-            }
-
-            best = best is null ? value : Math.Min(best.Value, value.Value);
-        }
-
-        return best;
-    }
-
-    private static double Best(Func<double> probe) => Best(() => (double?)probe())!.Value;
-
-    private static double? SyscallOnce()
-    {
-        if (!File.Exists("/dev/null"))
-        {
-            return null;
-        }
-
         using var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Write);
         ReadOnlySpan<byte> one = [0];
         var started = Stopwatch.GetTimestamp();

@@ -72,7 +72,7 @@ public static class Reporter
         AnsiConsole.Write(kills);
     }
 
-    public static async Task WriteJsonAsync(string path, IReadOnlyList<ScenarioResult> results, BenchSettings settings, MachineProbe probe)
+    public static async Task WriteJsonAsync(string path, IReadOnlyList<ScenarioResult> results, BenchSettings settings, MachineProbe? probe)
     {
         var document = new
         {
@@ -83,8 +83,8 @@ public static class Reporter
                 os = Environment.OSVersion.ToString(),
                 runtime = Environment.Version.ToString(),
                 writeback = HostWriteback.Read()?.ToString(),
-                syscallNs = probe.SyscallNanoseconds is { } ns ? Math.Round(ns, 1) : (double?)null,
-                pbkdf2Ms = Math.Round(probe.Pbkdf2Milliseconds, 2),
+                syscallNs = probe?.SyscallNanoseconds is { } ns ? Math.Round(ns, 1) : (double?)null,
+                pbkdf2Ms = probe is null ? (double?)null : Math.Round(probe.Pbkdf2Milliseconds, 2),
             },
             target = settings.Url,
             quick = settings.Quick,
