@@ -130,12 +130,49 @@ public sealed class PostgresServer : IAsyncDisposable
         return candidates.Concat(path).FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
     }
 
+    /// <summary>
+    /// A port free now, for a process to bind a moment later. Not one the kernel picks (port 0):
+    /// those come from the ephemeral range, and any outgoing connection may take the same port as
+    /// its source before the process binds it (a CI run: a ClientApi failed with "address already
+    /// in use" while the bench test opened hundreds of sockets). So ports come from below that
+    /// range and above the bench's fixed ones (12111-12113), handed out in turn so that no two
+    /// callers of this test run get the same one.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        const int first = 13_000;
+        var end = Math.Min(EphemeralLow.Value, 31_000); // the bench's gateways start at 31000
+        for (var tried = 0; tried < end - first; tried++)
+        {
+            var port = first + (int)((uint)Interlocked.Increment(ref _nextPort) % (uint)(end - first));
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken by something else: the next one
+            }
+        }
+
+        throw new InvalidOperationException($"No free port in {first}-{end - 1}.");
     }
+
+    private static int _nextPort = Random.Shared.Next(0, 10_000);
+
+    private static readonly Lazy<int> EphemeralLow = new(() =>
+    {
+        try
+        {
+            return int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 32_768; // Linux's default
+        }
+    });
 
     private static async Task RunAsync(string file, string arguments, bool asPostgres, bool throwOnError = true)
     {
