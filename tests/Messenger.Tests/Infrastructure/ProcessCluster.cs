@@ -25,17 +25,26 @@ public sealed class ProcessCluster : IAsyncDisposable
     public static async Task<ProcessCluster> StartAsync(int silos, int clientApis = 1, string? connectionString = null)
     {
         var cluster = connectionString is null ? await CreateEmptyAsync() : new ProcessCluster { ConnectionString = connectionString };
-        for (var i = 0; i < silos; i++)
+        try
         {
-            cluster.StartSilo($"silo-{i}");
-        }
+            for (var i = 0; i < silos; i++)
+            {
+                cluster.StartSilo($"silo-{i}");
+            }
 
-        for (var i = 0; i < clientApis; i++)
+            for (var i = 0; i < clientApis; i++)
+            {
+                await cluster.StartClientApiAsync($"clientapi-{i}");
+            }
+
+            return cluster;
+        }
+        catch
         {
-            await cluster.StartClientApiAsync($"clientapi-{i}");
+            // The caller never gets the cluster to dispose: a failed start would leave its silos running.
+            await cluster.DisposeAsync();
+            throw;
         }
-
-        return cluster;
     }
     /// <summary>A fresh database and nothing running yet: the caller starts each process.</summary>
     public static async Task<ProcessCluster> CreateEmptyAsync() =>
