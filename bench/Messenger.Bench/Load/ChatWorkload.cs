@@ -84,6 +84,7 @@ public sealed class ChatWorkload : IAsyncDisposable
     /// <summary>Sends at <paramref name="rate"/> per second for <paramref name="duration"/>; returns what this phase did.</summary>
     public async Task<PhaseStats> DriveAsync(string phase, double rate, TimeSpan duration)
     {
+        var cpu = ProcessCpu.Read(_context.Settings.PidDirectory);
         var started = Stopwatch.GetTimestamp();
         long issued = 0;
         _phase.Reset();
@@ -153,7 +154,8 @@ public sealed class ChatWorkload : IAsyncDisposable
             worstP99,
             recoveredAt,
             seconds,
-            _phase.Summary().P99);
+            _phase.Summary().P99,
+            ProcessCpu.Read(_context.Settings.PidDirectory).CoresSince(cpu));
     }
 
     /// <summary>
@@ -291,7 +293,7 @@ public sealed class ChatWorkload : IAsyncDisposable
             notes.Add($"{unanswered} sends got no answer before the drain ended");
         }
 
-        return new ScenarioResult
+        var result = new ScenarioResult
         {
             Scenario = scenario,
             SendsPerSec = Math.Round(measured.AckedPerSec, 1),
@@ -312,6 +314,44 @@ public sealed class ChatWorkload : IAsyncDisposable
             TargetRate = Math.Round(targetRate, 1),
             Notes = notes,
         };
+        AddCpu(result.Extra, measured);
+        if (measured.CpuCores.Count > 0)
+        {
+            _context.Log.Info($"{scenario}: CPU per acknowledged send while measured: {DescribeCpu(measured)}");
+        }
+
+        return result;
+    }
+
+    /// <summary>One line for the terminal: all processes, then each.</summary>
+    private static string DescribeCpu(PhaseStats measured) => string.Join(", ", measured.CpuCores
+        .OrderBy(c => c.Key, StringComparer.Ordinal)
+        .Prepend(new("all", measured.CpuCores.Values.Sum()))
+        .Select(c => $"{c.Key} {PerSend(c.Value, measured):F0} µs ({c.Value:F2} cores)"));
+
+    private static double PerSend(double cores, PhaseStats measured) =>
+        measured.AckedPerSec > 0 ? Math.Round(cores * 1e6 / measured.AckedPerSec, 1) : 0;
+
+    /// <summary>
+    /// The cores each process used while measured, and the CPU time that cost per acknowledged
+    /// send: <c>cpuCores</c> and <c>cpuUsPerSend</c> for all of them (the cluster's processes and
+    /// the generator), <c>cpu.NAME</c> and <c>cpuUsPerSend.NAME</c> for each.
+    /// </summary>
+    private static void AddCpu(Dictionary<string, double> extra, PhaseStats measured)
+    {
+        if (measured.CpuCores.Count == 0)
+        {
+            return;
+        }
+
+        var all = measured.CpuCores.Values.Sum();
+        extra["cpuCores"] = Math.Round(all, 2);
+        extra["cpuUsPerSend"] = PerSend(all, measured);
+        foreach (var (name, cores) in measured.CpuCores)
+        {
+            extra[$"cpu.{name}"] = Math.Round(cores, 3);
+            extra[$"cpuUsPerSend.{name}"] = PerSend(cores, measured);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -32,6 +32,11 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public string AdminConnectionString { get; }
 
+    /// <summary>The server's main process (the postmaster), when this fixture started it; null for an outside server.</summary>
+    public int? PostmasterPid =>
+        _dataDir is not null && File.Exists(Path.Combine(_dataDir, "postmaster.pid"))
+            && int.TryParse(File.ReadLines(Path.Combine(_dataDir, "postmaster.pid")).FirstOrDefault(), out var pid) ? pid : null;
+
     /// <summary>One server per test process; stopped when the process exits.</summary>
     public static Task<PostgresServer> Shared => SharedServer.Value;
 

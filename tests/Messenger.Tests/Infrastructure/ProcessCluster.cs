@@ -104,6 +104,9 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public int ExitCode(string name) => _processes[name].ExitCode;
 
+    /// <summary>The process ids of the silos and ClientApis this cluster runs now, by name.</summary>
+    public IReadOnlyDictionary<string, int> ProcessIds => _processes.Where(p => !p.Value.HasExited).ToDictionary(p => p.Key, p => p.Value.Id);
+
     /// <summary>How many of the kept log lines of a process contain <paramref name="text"/>.</summary>
     public int CountLogLines(string name, string text)
     {

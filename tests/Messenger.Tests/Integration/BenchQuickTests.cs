@@ -6,7 +6,7 @@ namespace Messenger.Tests.Integration;
 /// <summary>
 /// The load generator's quick mode against a real cluster, checked for correctness only (no
 /// speed is asserted): every scenario runs, and nothing acknowledged is lost, duplicated or
-/// leaves a gap. Keeps the benchmark tool from rotting.
+/// leaves a gap, and the CPU figures name every process. Keeps the benchmark tool from rotting.
 /// </summary>
 public sealed class BenchQuickTests : IAsyncLifetime
 {
@@ -21,7 +21,21 @@ public sealed class BenchQuickTests : IAsyncLifetime
     {
         var json = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
         var folder = ProcessCluster.BinaryFolder(Path.Combine("bench", "Messenger.Bench"));
-        var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(folder, "Messenger.Bench.dll")}\" --quick --url {_cluster.ClientApiUrl} --json \"{json}\"")
+
+        // Pid files as run.sh writes them, so the generator reads each process's CPU.
+        var pids = Directory.CreateTempSubdirectory("bench-pids-").FullName;
+        var processes = new Dictionary<string, int>(_cluster.ProcessIds);
+        if ((await PostgresServer.Shared).PostmasterPid is { } postmaster)
+        {
+            processes["postgres"] = postmaster;
+        }
+
+        foreach (var (name, pid) in processes)
+        {
+            await File.WriteAllTextAsync(Path.Combine(pids, $"{name}.pid"), pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(folder, "Messenger.Bench.dll")}\" --quick --url {_cluster.ClientApiUrl} --json \"{json}\" --pid-dir \"{pids}\"")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -31,6 +45,7 @@ public sealed class BenchQuickTests : IAsyncLifetime
         var output = bench.StandardOutput.ReadToEndAsync();
         var errors = bench.StandardError.ReadToEndAsync();
         await bench.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(6));
+        Directory.Delete(pids, recursive: true);
 
         Assert.True(bench.ExitCode == 0, $"bench exited {bench.ExitCode}:\n{await output}\n{await errors}");
         var scenarios = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement.GetProperty("scenarios").EnumerateArray()
@@ -51,6 +66,17 @@ public sealed class BenchQuickTests : IAsyncLifetime
                 Assert.True(s.GetProperty("latencyMs").GetProperty(percentile).GetDouble() > 0, $"{name} has no {percentile}");
             }
         }
+
+        // Every process's CPU while direct was measured, and their sum per acknowledged send.
+        var direct = scenarios["direct"].GetProperty("extra");
+        foreach (var name in processes.Keys.Append("generator"))
+        {
+            Assert.True(direct.GetProperty($"cpu.{name}").GetDouble() > 0, $"no CPU figure for {name}");
+            Assert.True(direct.GetProperty($"cpuUsPerSend.{name}").GetDouble() > 0, $"no CPU per send for {name}");
+        }
+
+        var sum = processes.Keys.Append("generator").Sum(name => direct.GetProperty($"cpu.{name}").GetDouble());
+        Assert.Equal(sum, direct.GetProperty("cpuCores").GetDouble(), 0.02);
 
         Assert.True(scenarios["idle"].GetProperty("extra").GetProperty("sessions").GetDouble() >= 500);
         Assert.True(scenarios["connect"].GetProperty("extra").GetProperty("tokenConnectsPerSec").GetDouble() > 0);

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Messenger.Bench.Load;
+
+/// <summary>
+/// CPU time used so far by each of the cluster's processes (found through run.sh's pid files, as
+/// <see cref="ProcessMemory"/> finds them) and by the generator itself. Two
+/// readings around a measured phase give the cores each process used and the CPU each send cost,
+/// figures that compare across runs where one run's p99 does not (a fixed run's p99 at the same
+/// rate ranged 54–139 ms on one machine in one hour; docs/performance.md, "Session 13").
+/// Read from /proc, so Linux only; elsewhere a reading is empty.
+/// </summary>
+public sealed class ProcessCpu
+{
+    /// <summary>The generator's own entry (the relay of <c>baseline</c> runs in it too).</summary>
+    public const string Generator = "generator";
+
+    // /proc reports times in clock ticks of USER_HZ, which Linux fixes at 100 for user space.
+    private const double TicksPerSecond = 100;
+
+    private readonly long _timestamp;
+    private readonly Dictionary<string, double> _seconds;
+
+    private ProcessCpu(long timestamp, Dictionary<string, double> seconds)
+    {
+        _timestamp = timestamp;
+        _seconds = seconds;
+    }
+
+    /// <summary>
+    /// Reads CPU seconds used so far by each process of <paramref name="pidDirectory"/> and the
+    /// generator. Not the machine's busy time from /proc/stat: that is sampled by ticks, and on
+    /// this VM it came out below the sum of the processes' own figures (1.38 against 1.57 cores).
+    /// </summary>
+    public static ProcessCpu Read(string? pidDirectory)
+    {
+        var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (File.Exists("/proc/self/stat"))
+        {
+            if (pidDirectory is not null && Directory.Exists(pidDirectory))
+            {
+                foreach (var file in Directory.GetFiles(pidDirectory, "*.pid"))
+                {
+                    var name = Path.GetFileNameWithoutExtension(file);
+                    if (name != "run.sh" && int.TryParse(File.ReadAllText(file).Trim(), out var pid) && ProcessTree(pid) is { } used)
+                    {
+                        seconds[name] = used;
+                    }
+                }
+            }
+
+            if (Ticks("/proc/self/stat", children: false) is { } own)
+            {
+                seconds[Generator] = own / TicksPerSecond;
+            }
+
+        }
+
+        return new ProcessCpu(Stopwatch.GetTimestamp(), seconds);
+    }
+
+    /// <summary>Cores each process used between <paramref name="earlier"/> and this reading (CPU seconds per second).</summary>
+    public Dictionary<string, double> CoresSince(ProcessCpu earlier)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(earlier._timestamp, _timestamp).TotalSeconds;
+        var cores = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (elapsed <= 0)
+        {
+            return cores;
+        }
+
+        foreach (var (name, used) in _seconds)
+        {
+            if (earlier._seconds.TryGetValue(name, out var before))
+            {
+                cores[name] = Math.Max(0, used - before) / elapsed;
+            }
+        }
+
+        return cores;
+    }
+
+    /// <summary>
+    /// A process and its children: PostgreSQL's work is done by the postmaster's children, one
+    /// backend per connection. Children that have exited and been waited for are in the parent's
+    /// own figures (cutime, cstime); live ones are read one by one.
+    /// </summary>
+    private static double? ProcessTree(int pid)
+    {
+        if (Ticks($"/proc/{pid}/stat", children: true) is not { } total)
+        {
+            return null;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var child) && child != pid
+                && Fields($"{directory}/stat") is { } fields && fields[1] == pid.ToString(CultureInfo.InvariantCulture))
+            {
+                total += Sum(fields, children: false);
+            }
+        }
+
+        return total / TicksPerSecond;
+    }
+
+    private static long? Ticks(string statPath, bool children) => Fields(statPath) is { } fields ? Sum(fields, children) : null;
+
+    /// <summary>utime + stime (and cutime + cstime of waited-for children), counted from the field after the command name.</summary>
+    private static long Sum(string[] fields, bool children)
+    {
+        // fields[0] is state (the stat file's 3rd field): utime is the 14th field, so fields[11].
+        var total = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return children ? total + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture) : total;
+    }
+
+    /// <summary>The fields of a /proc stat file after "(command)"; a command name may hold spaces and parentheses.</summary>
+    private static string[]? Fields(string statPath)
+    {
+        try
+        {
+            var text = File.ReadAllText(statPath);
+            var end = text.LastIndexOf(')');
+            return end < 0 ? null : text[(end + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (IOException)
+        {
+            return null; // the process ended between listing and reading
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
