@@ -5,10 +5,10 @@ namespace Messenger.Bench.Load;
 
 /// <summary>
 /// CPU time used so far by each of the cluster's processes (found through run.sh's pid files, as
-/// <see cref="ProcessMemory"/> finds them) and by the generator itself. Two
-/// readings around a measured phase give the cores each process used and the CPU each send cost,
-/// figures that compare across runs where one run's p99 does not (a fixed run's p99 at the same
-/// rate ranged 54–139 ms on one machine in one hour; docs/performance.md, "Session 13").
+/// <see cref="ProcessMemory"/> finds them) and by the generator itself. Two readings around a
+/// measured phase give the cores each process used and the CPU each send cost, figures that
+/// compare across runs where one run's p99 does not (a fixed run's p99 at the same rate ranged
+/// 54–139 ms on one machine in one hour; docs/performance.md, "Session 13").
 /// Read from /proc, so Linux only; elsewhere a reading is empty.
 /// </summary>
 public sealed class ProcessCpu
@@ -54,7 +54,6 @@ public sealed class ProcessCpu
             {
                 seconds[Generator] = own / TicksPerSecond;
             }
-
         }
 
         return new ProcessCpu(Stopwatch.GetTimestamp(), seconds);
