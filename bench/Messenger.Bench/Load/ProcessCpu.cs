@@ -38,21 +38,19 @@ public sealed class ProcessCpu
         var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
         if (File.Exists("/proc/self/stat"))
         {
-            if (pidDirectory is not null && Directory.Exists(pidDirectory))
+            var named = ClusterPids.Read(pidDirectory);
+            var children = named.Count > 0 ? LiveChildTicks(named.Values.ToHashSet()) : [];
+            foreach (var (name, pid) in named)
             {
-                foreach (var file in Directory.GetFiles(pidDirectory, "*.pid"))
+                if (Ticks($"/proc/{pid}/stat", children: true) is { } own)
                 {
-                    var name = Path.GetFileNameWithoutExtension(file);
-                    if (name != "run.sh" && int.TryParse(File.ReadAllText(file).Trim(), out var pid) && ProcessTree(pid) is { } used)
-                    {
-                        seconds[name] = used;
-                    }
+                    seconds[name] = (own + children.GetValueOrDefault(pid)) / TicksPerSecond;
                 }
             }
 
-            if (Ticks("/proc/self/stat", children: false) is { } own)
+            if (Ticks("/proc/self/stat", children: false) is { } generator)
             {
-                seconds[Generator] = own / TicksPerSecond;
+                seconds[Generator] = generator / TicksPerSecond;
             }
         }
 
@@ -81,27 +79,26 @@ public sealed class ProcessCpu
     }
 
     /// <summary>
-    /// A process and its children: PostgreSQL's work is done by the postmaster's children, one
-    /// backend per connection. Children that have exited and been waited for are in the parent's
-    /// own figures (cutime, cstime); live ones are read one by one.
+    /// CPU ticks of the live children of each of <paramref name="parents"/>, in one pass over
+    /// /proc. PostgreSQL's work is done by the postmaster's children, one backend per connection;
+    /// children that have exited and been waited for are in the parent's own figures (cutime,
+    /// cstime).
     /// </summary>
-    private static double? ProcessTree(int pid)
+    private static Dictionary<int, long> LiveChildTicks(HashSet<int> parents)
     {
-        if (Ticks($"/proc/{pid}/stat", children: true) is not { } total)
-        {
-            return null;
-        }
-
+        var ticks = new Dictionary<int, long>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
-            if (int.TryParse(Path.GetFileName(directory), out var child) && child != pid
-                && Fields($"{directory}/stat") is { } fields && fields[1] == pid.ToString(CultureInfo.InvariantCulture))
+            if (int.TryParse(Path.GetFileName(directory), out _)
+                && Fields($"{directory}/stat") is { } fields
+                && int.TryParse(fields[1], CultureInfo.InvariantCulture, out var parent)
+                && parents.Contains(parent))
             {
-                total += Sum(fields, children: false);
+                ticks[parent] = ticks.GetValueOrDefault(parent) + Sum(fields, children: false);
             }
         }
 
-        return total / TicksPerSecond;
+        return ticks;
     }
 
     private static long? Ticks(string statPath, bool children) => Fields(statPath) is { } fields ? Sum(fields, children) : null;

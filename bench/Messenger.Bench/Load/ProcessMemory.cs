@@ -7,19 +7,8 @@ public static class ProcessMemory
     public static Dictionary<string, long> Read(string? pidDirectory)
     {
         var result = new Dictionary<string, long>();
-        if (pidDirectory is null || !Directory.Exists(pidDirectory))
+        foreach (var (name, pid) in ClusterPids.Read(pidDirectory))
         {
-            return result;
-        }
-
-        foreach (var file in Directory.GetFiles(pidDirectory, "*.pid"))
-        {
-            var name = Path.GetFileNameWithoutExtension(file);
-            if (name == "run.sh" || !int.TryParse(File.ReadAllText(file).Trim(), out var pid))
-            {
-                continue;
-            }
-
             var status = $"/proc/{pid}/status";
             if (!File.Exists(status))
             {
