@@ -2,14 +2,27 @@ using System.Net;
 
 namespace Messenger.Bench.CallFloor;
 
-/// <summary>Where the floor's two silos listen; away from run.sh's ports so both can run.</summary>
-internal sealed record FloorPorts(int Base)
+/// <summary>
+/// Where the floor's two silos listen: each silo's own port, then each one's gateway. Away from
+/// run.sh's ports by default, so the floor can run beside a cluster.
+/// </summary>
+internal sealed record FloorPorts(IReadOnlyList<int> Ports)
 {
     public const int Silos = 2;
 
-    public int Silo(int index) => Base + index;
+    public static FloorPorts Parse(string text)
+    {
+        var ports = text.Split(',', StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+        return ports.Length == 2 * Silos
+            ? new FloorPorts(ports)
+            : throw new ArgumentException($"--ports takes {2 * Silos} ports: silo-0, silo-1, gateway-0, gateway-1");
+    }
 
-    public int Gateway(int index) => Base + Silos + index;
+    public int Silo(int index) => Ports[index];
+
+    public int Gateway(int index) => Ports[Silos + index];
 
     public IPEndPoint Primary => new(IPAddress.Loopback, Silo(0));
+
+    public override string ToString() => string.Join(',', Ports);
 }

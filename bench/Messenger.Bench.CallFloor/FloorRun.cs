@@ -71,7 +71,7 @@ internal static class FloorRun
             start.ArgumentList.Add(self);
         }
 
-        foreach (var arg in new[] { "--silo", $"{index}", "--base-port", $"{ports.Base}" })
+        foreach (var arg in new[] { "--silo", $"{index}", "--ports", $"{ports}" })
         {
             start.ArgumentList.Add(arg);
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Messenger.Tests.Integration;
@@ -20,7 +19,6 @@ public sealed class BenchQuickTests : IAsyncLifetime
     public async Task QuickMode_RunsEveryScenario_AndLosesOrDuplicatesNothing()
     {
         var json = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
-        var folder = ProcessCluster.BinaryFolder(Path.Combine("bench", "Messenger.Bench"));
 
         // Pid files as run.sh writes them, so the generator reads each process's CPU.
         var pids = Directory.CreateTempSubdirectory("bench-pids-").FullName;
@@ -35,19 +33,11 @@ public sealed class BenchQuickTests : IAsyncLifetime
             await File.WriteAllTextAsync(Path.Combine(pids, $"{name}.pid"), pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(folder, "Messenger.Bench.dll")}\" --quick --url {_cluster.ClientApiUrl} --json \"{json}\" --pid-dir \"{pids}\"")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = folder,
-        };
-        using var bench = Process.Start(start)!;
-        var output = bench.StandardOutput.ReadToEndAsync();
-        var errors = bench.StandardError.ReadToEndAsync();
-        await bench.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(6));
+        var (exitCode, output) = await BenchTool.RunAsync(
+            "Messenger.Bench", $"--quick --url {_cluster.ClientApiUrl} --json \"{json}\" --pid-dir \"{pids}\"", TimeSpan.FromMinutes(6));
         Directory.Delete(pids, recursive: true);
 
-        Assert.True(bench.ExitCode == 0, $"bench exited {bench.ExitCode}:\n{await output}\n{await errors}");
+        Assert.True(exitCode == 0, $"bench exited {exitCode}:\n{output}");
         var scenarios = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement.GetProperty("scenarios").EnumerateArray()
             .ToDictionary(s => s.GetProperty("scenario").GetString()!);
         Assert.Equal(
