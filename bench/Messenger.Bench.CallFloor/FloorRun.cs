@@ -12,7 +12,8 @@ internal static class FloorRun
 {
     // As many grains as direct's conversations, so calls spread over both silos the same way.
     private const int Grains = 100;
-    private const string Text = "a message of about the length the direct scenario sends";
+    // The length of the load generator's message texts (BenchSettings.TextLength).
+    private static readonly string Text = new('x', 64);
 
     public static async Task<IReadOnlyList<FloorResult>> RunAsync(FloorPorts ports, IReadOnlyList<int> rates, TimeSpan warmUp, TimeSpan measured, CancellationToken cancellationToken)
     {
