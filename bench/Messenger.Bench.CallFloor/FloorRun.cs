@@ -31,17 +31,17 @@ internal static class FloorRun
             var grains = Enumerable.Range(0, Grains).Select(i => factory.GetGrain<IEchoGrain>($"floor-{i}")).ToArray();
             await Task.WhenAll(grains.Select(g => g.Echo(Text)));
 
-            var processes = silos.Select((p, i) => ($"silo-{i}", p)).Append(("client", Process.GetCurrentProcess())).ToList();
+            var processes = silos.Select((p, i) => (Name: $"silo-{i}", Process: p)).Append((Name: "client", Process: Process.GetCurrentProcess())).ToList();
             var results = new List<FloorResult>();
             foreach (var rate in rates)
             {
                 var load = new OpenLoopCalls(grains, Text);
                 await load.DriveAsync(rate, warmUp, cancellationToken);
-                var before = processes.Select(p => Cpu(p.Item2)).ToArray();
+                var before = processes.Select(p => Cpu(p.Process)).ToArray();
                 var (answered, failed) = await load.DriveAsync(rate, measured, cancellationToken);
-                var after = processes.Select(p => Cpu(p.Item2)).ToArray();
-                var perCall = processes.Select((p, i) => (p.Item1, (after[i] - before[i]).TotalMicroseconds / Math.Max(1, answered)))
-                    .ToDictionary(x => x.Item1, x => Math.Round(x.Item2, 1));
+                var after = processes.Select(p => Cpu(p.Process)).ToArray();
+                var perCall = processes.Select((p, i) => (p.Name, Us: (after[i] - before[i]).TotalMicroseconds / Math.Max(1, answered)))
+                    .ToDictionary(x => x.Name, x => Math.Round(x.Us, 1));
                 var result = new FloorResult(rate, Math.Round(answered / measured.TotalSeconds), failed, perCall);
                 FloorReport.PrintLine(result);
                 results.Add(result);

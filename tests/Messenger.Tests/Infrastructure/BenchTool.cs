@@ -21,7 +21,17 @@ public static class BenchTool
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(timeout);
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            // A hung tool must not outlive the test run (the call floor's silos are its children).
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         return (process.ExitCode, $"{await output}\n{await errors}");
     }
 }
