@@ -108,6 +108,8 @@ public static class ClientApiExtensions
         services.AddSingleton<LostCallRepeater>();
         services.AddSingleton<ClusterConnectionWatcher>();
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnectionWatcher>());
+        services.AddSingleton<MessagePushOrder>();
+        services.AddSingleton<PushDispatcher>();
         services.AddSingleton<PushSubscriber>();
         services.AddHostedService(sp => sp.GetRequiredService<PushSubscriber>());
         services.AddHostedService<ClientApiHeartbeat>();

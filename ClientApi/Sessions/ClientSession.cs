@@ -334,9 +334,10 @@ public sealed partial class ClientSession
     {
         try
         {
-            var result = await _context.Sender.SendAsync(
-                send.ConversationId, new SendMessageCommand(UserId, send.ClientMessageId, send.Text, send.ReplyTo));
-            Enqueue(_context.Frames.Frame("ack", new AckFrame(reference, result.ConversationId, result.Seq, result.SentAt.UtcDateTime)));
+            await _context.Sender.SendAsync(
+                send.ConversationId,
+                new SendMessageCommand(UserId, send.ClientMessageId, send.Text, send.ReplyTo),
+                result => Enqueue(_context.Frames.Frame("ack", new AckFrame(reference, result.ConversationId, result.Seq, result.SentAt.UtcDateTime))));
         }
         catch (Exception ex)
         {

@@ -8,19 +8,36 @@ namespace Messenger.ClientApi.Sessions;
 /// Hands a send to its conversation grain for the REST and WebSocket paths, and repeats the call
 /// when the cluster lost it (<see cref="LostCallRepeater"/>). Repeating is safe because a send is
 /// idempotent by its clientMessageId: a repeat of one that was stored answers the original seq.
+/// The send names this ClientApi, so the answer carries the message's push for the sessions
+/// here (the push stream skips this ClientApi for it), delivered right after the sender's ack.
 /// </summary>
 public sealed partial class MessageSender(
-    GrainReferences grains, LostCallRepeater repeater, ILogger<MessageSender> logger, MessageSenderMetrics? metrics = null)
+    GrainReferences grains,
+    LostCallRepeater repeater,
+    ClientApiIdentity identity,
+    PushDispatcher pushes,
+    ILogger<MessageSender> logger,
+    MessageSenderMetrics? metrics = null)
 {
-    /// <summary>Stores the message (or finds it stored) and answers its seq.</summary>
-    public async Task<SendResult> SendAsync(string conversationId, SendMessageCommand command)
+    /// <summary>
+    /// Stores the message (or finds it stored) and answers its seq. <paramref name="acknowledge"/>
+    /// runs before the message is pushed to the sessions here, so the sender's own session gets
+    /// its ack before the message.
+    /// </summary>
+    public async Task<SendResult> SendAsync(string conversationId, SendMessageCommand command, Action<SendResult>? acknowledge = null)
     {
         var started = Stopwatch.GetTimestamp();
         var result = await repeater.CallAsync(
-            (Sender: this, Grain: grains.Get<IConversationGrain>(conversationId), ConversationId: conversationId, Command: command),
+            (Sender: this, Grain: grains.Get<IConversationGrain>(conversationId), ConversationId: conversationId, Command: command with { ClientApiId = identity.InstanceId }),
             static (s, gatewayLoss) => s.Grain.Send(s.Command, gatewayLoss),
             static (s, attempt, error) => s.Sender.LogRepeating(s.ConversationId, attempt, error));
         metrics?.SendAnswered(Stopwatch.GetElapsedTime(started));
+        acknowledge?.Invoke(result);
+        if (result.Push is { } push)
+        {
+            pushes.Dispatch(push, result.PushRunStart);
+        }
+
         return result;
     }
 

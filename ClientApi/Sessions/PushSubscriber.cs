@@ -7,7 +7,7 @@ namespace Messenger.ClientApi.Sessions;
 
 /// <summary>
 /// Subscribes this ClientApi to its own push stream and hands each event to the sessions of
-/// the users it names. One stream per ClientApi (not per user) keeps pub/sub state to a row
+/// the users it names (<see cref="PushDispatcher"/>). One stream per ClientApi (not per user) keeps pub/sub state to a row
 /// per instance, and routing to sessions happens here, where the sessions are.
 /// </summary>
 /// <remarks>
@@ -23,8 +23,7 @@ namespace Messenger.ClientApi.Sessions;
 public sealed partial class PushSubscriber(
     IClusterClient cluster,
     ClientApiIdentity identity,
-    SessionRegistry sessions,
-    FrameSerializer frames,
+    PushDispatcher pushes,
     ClusterConnectionWatcher connection,
     ILogger<PushSubscriber> logger) : IHostedService
 {
@@ -235,43 +234,10 @@ public sealed partial class PushSubscriber(
                 continue;
             }
 
-            if (envelope.SessionIds is { } targeted)
-            {
-                Deliver(envelope.Event, targeted.Select(sessions.Find).OfType<ClientSession>());
-            }
-            else
-            {
-                Deliver(envelope.Event, envelope.UserIds.SelectMany(sessions.ForUser));
-            }
+            pushes.Dispatch(envelope);
         }
 
         return Task.CompletedTask;
-    }
-
-    private void Deliver(PushEvent pushEvent, IEnumerable<ClientSession> targets)
-    {
-        if (pushEvent is SessionRevoked)
-        {
-            foreach (var session in targets)
-            {
-                session.Close(ClientSession.Revoked, "Token revoked.");
-            }
-
-            return;
-        }
-
-        // Serialized once, lazily: most events for users with no session here cost nothing.
-        byte[]? frame = null;
-        foreach (var session in targets)
-        {
-            frame ??= frames.FromEvent(pushEvent);
-            if (frame is null)
-            {
-                return;
-            }
-
-            session.Enqueue(frame);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to push stream {StreamKey}")]

@@ -42,6 +42,12 @@ internal sealed partial class ConversationGrain(
 
     private long _lastSeq;
     private MessageRecord? _lastMessage;
+
+    // Which ClientApi got the last stored message's push in its answer (null: every one got it
+    // by stream), since which seq it has got them so, and when the last message was stored.
+    private string? _answeredTo;
+    private long _answeredRunStart;
+    private DateTimeOffset _lastStoredAt = DateTimeOffset.MinValue;
     private IGrainTimer? _saveTimer;
     private long _saveDueMs; // Environment.TickCount64 at which _saveTimer fires
     private string[]? _memberIds;
@@ -360,9 +366,31 @@ internal sealed partial class ConversationGrain(
         _lastSeq = message.Seq;
         _lastMessage = message;
         MoveReadSeq(send.Sender, message.Seq, SentPositionSaveDelay());
-        Broadcast(new MessagePushed(message));
+        var push = new PushEnvelope(MemberIds(), new MessagePushed(message));
         StopTyping(send.Sender.UserId);
-        Answer(send, new SendResult(Id, message.Seq, message.SentAt, message.ClientMessageId));
+        // The carrying ClientApi delivers the push from the answer, at the moment the sender gets
+        // the ack, instead of after the stream's hop through a queue and its poll. Only when that
+        // cannot overtake the message before, which may still be on its way to that ClientApi by
+        // stream: when the one before went to it by answer too, or was stored long enough ago.
+        var carrier = send.Command.ClientApiId;
+        var settled = message.SentAt - _lastStoredAt >= _options.StreamSettleTime;
+        var answered = carrier is not null && (carrier == _answeredTo || settled);
+        if (answered && (carrier != _answeredTo || settled))
+        {
+            _answeredRunStart = message.Seq;
+        }
+
+        (_answeredTo, _lastStoredAt) = (answered ? carrier : null, message.SentAt);
+        if (answered)
+        {
+            outbox.PublishExcept(carrier!, push);
+            Answer(send, new SendResult(Id, message.Seq, message.SentAt, message.ClientMessageId, push, _answeredRunStart));
+        }
+        else
+        {
+            outbox.PublishToEveryClientApi(push);
+            Answer(send, new SendResult(Id, message.Seq, message.SentAt, message.ClientMessageId));
+        }
     }
 
     private void Answer(QueuedSend send, SendResult result)

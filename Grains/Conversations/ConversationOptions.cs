@@ -27,6 +27,15 @@ public sealed class ConversationOptions
     /// </summary>
     public int MaxSendsPerCommit { get; set; } = 64;
 
+    /// <summary>
+    /// How long after a message went to the push streams the next one may go to its sender's
+    /// ClientApi in the send's answer instead: sooner, the answer could overtake the earlier
+    /// message on its way by stream, and the ClientApi, seeing them out of order, waits for or
+    /// drops one (a push missed, which its clients then catch up on). A conversation whose
+    /// senders all use one ClientApi always gets its pushes in answers.
+    /// </summary>
+    public TimeSpan StreamSettleTime { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long <c>typing: true</c> lasts without being repeated (protocol: 6 s).</summary>
     public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(6);
 }

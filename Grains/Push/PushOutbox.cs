@@ -39,10 +39,13 @@ public sealed partial class PushOutbox : IAsyncDisposable
     }
 
     /// <summary>Queues an event for every session of the given users, wherever they are connected.</summary>
-    public void Publish(IReadOnlyList<string> userIds, PushEvent pushEvent)
-    {
-        _queue.Writer.TryWrite((Target.EveryClientApi, null, new PushEnvelope(userIds, pushEvent)));
-    }
+    public void Publish(IReadOnlyList<string> userIds, PushEvent pushEvent) => PublishToEveryClientApi(new PushEnvelope(userIds, pushEvent));
+
+    /// <summary>Queues an envelope for every live ClientApi.</summary>
+    public void PublishToEveryClientApi(PushEnvelope envelope) => _queue.Writer.TryWrite((Target.EveryClientApi, null, envelope));
+
+    /// <summary>Queues an envelope for every live ClientApi but one, which delivers it by other means.</summary>
+    public void PublishExcept(string clientApiId, PushEnvelope envelope) => _queue.Writer.TryWrite((Target.EveryClientApiExcept, clientApiId, envelope));
 
     /// <summary>Queues an envelope for one push stream, by its key.</summary>
     public void PublishToStream(string streamKey, PushEnvelope envelope) => _queue.Writer.TryWrite((Target.Stream, streamKey, envelope));
@@ -70,6 +73,7 @@ public sealed partial class PushOutbox : IAsyncDisposable
                 var keys = item.Target switch
                 {
                     Target.EveryClientApi => live.Values,
+                    Target.EveryClientApiExcept => StreamsExcept(live, item.Key!),
                     Target.ClientApi => [live.GetValueOrDefault(item.Key!, item.Key!)],
                     _ => [item.Key!],
                 };
@@ -102,9 +106,21 @@ public sealed partial class PushOutbox : IAsyncDisposable
         }
     }
 
+    private static IEnumerable<string> StreamsExcept(IReadOnlyDictionary<string, string> live, string clientApiId)
+    {
+        foreach (var (id, streamKey) in live)
+        {
+            if (id != clientApiId)
+            {
+                yield return streamKey;
+            }
+        }
+    }
+
     private enum Target
     {
         EveryClientApi,
+        EveryClientApiExcept,
         ClientApi,
         Stream,
     }

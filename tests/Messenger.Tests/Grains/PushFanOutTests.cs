@@ -29,6 +29,57 @@ public sealed class PushFanOutTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Send_CarriedByAClientApi_AnswersItThePush_AndStreamsTheMessageOnlyToTheOthers()
+    {
+        await using var carrier = await FakeClientApi.StartAsync(fixture);
+        await using var other = await FakeClientApi.StartAsync(fixture);
+        var (group, owner, members) = await Grains.NewGroupAsync(1);
+        var id = group.GetPrimaryKeyString();
+        var command = new SendMessageCommand(owner.UserId, "carried-1", "through a ClientApi", null, carrier.Id);
+
+        var sent = await group.Send(command);
+
+        var pushed = Assert.IsType<MessagePushed>(sent.Push?.Event);
+        Assert.Equal((id, sent.Seq, "through a ClientApi"), (pushed.Message.ConversationId, pushed.Message.Seq, pushed.Message.Text));
+        Assert.Equal(new[] { owner.UserId, members[0].UserId }.Order(), sent.Push!.UserIds.Order());
+        await Eventually.TrueAsync(() => other.Events<MessagePushed>(m => m.Message.ConversationId == id).Count == 1, "the message on the other ClientApi's stream");
+        await Task.Delay(300); // would it reach the carrier's stream too?
+        Assert.Empty(carrier.Events<MessagePushed>(m => m.Message.ConversationId == id));
+
+        // A repeat (as after a lost answer) brings the push again: the carrier may not have delivered it.
+        var repeated = await group.Send(command);
+        Assert.Equal(sent.Seq, repeated.Seq);
+        Assert.Equal(pushed, repeated.Push?.Event);
+    }
+
+    [Fact]
+    public async Task ASendRightAfterOneStreamedToItsClientApi_GoesByStreamToo_SoItCannotOvertakeIt()
+    {
+        await using var first = await FakeClientApi.StartAsync(fixture);
+        await using var second = await FakeClientApi.StartAsync(fixture);
+        var (group, owner, members) = await Grains.NewGroupAsync(1);
+        var id = group.GetPrimaryKeyString();
+        Task<SendResult> Send(UserProfile sender, string clientMessageId, FakeClientApi through) =>
+            group.Send(new SendMessageCommand(sender.UserId, clientMessageId, clientMessageId, null, through.Id));
+
+        var first1 = await Send(owner, "a-1", first);
+        Assert.NotNull(first1.Push);
+        Assert.Equal(1, first1.PushRunStart);
+
+        // a-1 is on its way to the second ClientApi by stream: what follows through it must not overtake.
+        Assert.Null((await Send(members[0], "b-1", second)).Push);
+        Assert.Null((await Send(members[0], "b-2", second)).Push);
+        await Eventually.TrueAsync(() => second.Events<MessagePushed>(m => m.Message.ConversationId == id).Count == 3, "a-1, b-1 and b-2 on the second ClientApi's stream");
+        Assert.Equal([1, 2, 3], second.Events<MessagePushed>(m => m.Message.ConversationId == id).Select(e => e.Event.Message.Seq));
+
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // the streams have settled (ConversationOptions.StreamSettleTime)
+        var settled = await Send(members[0], "b-3", second);
+        Assert.NotNull(settled.Push);
+        Assert.Equal(4, settled.PushRunStart); // b-1 and b-2 reached the second ClientApi by stream
+        Assert.Equal(4, (await Send(members[0], "b-4", second)).PushRunStart);
+    }
+
+    [Fact]
     public async Task AfterTheDirectoryIsActivatedAfresh_PushesStillReachAClientApiItHasNotHeardFromYet()
     {
         await using var clientApi = await FakeClientApi.StartAsync(fixture);

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using Messenger.ClientApi.Sessions;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 using Xunit.Abstractions;
 
@@ -61,7 +64,9 @@ public sealed class MessageSenderTests(ITestOutputHelper output) : IAsyncLifetim
     private async Task<SendRun> SendAcrossAsync(Func<SiloHandle, Task> loseSilo)
     {
         var watcher = _cluster.Client.ServiceProvider.GetRequiredService<ClusterConnectionWatcher>();
-        var sender = new MessageSender(new GrainReferences(_cluster.Client), new LostCallRepeater(watcher), NullLogger<MessageSender>.Instance);
+        var pushes = new PushDispatcher(new SessionRegistry(), new FrameSerializer(Options.Create(new JsonOptions())), new MessagePushOrder(TimeProvider.System));
+        var sender = new MessageSender(
+            new GrainReferences(_cluster.Client), new LostCallRepeater(watcher), new ClientApiIdentity(new ConfigurationBuilder().Build()), pushes, NullLogger<MessageSender>.Instance);
         var conversations = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => _cluster.Client.NewGroupAsync(members: 1)));
         var run = new SendRun(conversations);
         using var stop = new CancellationTokenSource();

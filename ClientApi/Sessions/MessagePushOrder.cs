@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using Messenger.Grains.Interfaces.Push;
+
+namespace Messenger.ClientApi.Sessions;
+
+/// <summary>
+/// Keeps each conversation's message pushes in seq order on this ClientApi. They arrive by two
+/// paths: in the answers to the sends this ClientApi carried, and on its push stream for sends
+/// carried by other ClientApis, and either path can overtake the other, as can two answers
+/// handled on two threads. Every live ClientApi gets every message of a conversation, by one
+/// path or the other, so the seqs arriving here run without gaps: a push that comes early waits
+/// for the ones before it, for at most <see cref="GapWait"/> (a push can be lost when a process
+/// dies; then the client's catch-up fills the gap), and a push that comes after its place has
+/// passed (a repeat, or one given up on) is dropped, since its sessions already have it or
+/// will catch up on it.
+/// </summary>
+public sealed class MessagePushOrder(TimeProvider time)
+{
+    /// <summary>How long an early push waits for the ones before it.</summary>
+    public static readonly TimeSpan GapWait = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A conversation quiet this long is forgotten; its next push starts its line afresh.</summary>
+    public static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(2);
+
+    private readonly ConcurrentDictionary<string, Line> _lines = new(StringComparer.Ordinal);
+    private readonly long _forgetTicks = (long)(ForgetAfter.TotalSeconds * time.TimestampFrequency);
+    private long _nextSweep = time.GetTimestamp() + (long)(ForgetAfter.TotalSeconds * time.TimestampFrequency);
+
+    /// <summary>Conversations whose order is being kept now.</summary>
+    public int Count => _lines.Count;
+
+    /// <summary>
+    /// Hands <paramref name="envelope"/>, message <paramref name="seq"/> of a conversation, to
+    /// <paramref name="deliver"/> in its turn: now, after the pushes it waits for, or never.
+    /// <paramref name="runStart"/> (0 when unknown) is the first seq of the run of pushes
+    /// answered to this ClientApi that this one belongs to: every message before it came by
+    /// stream long ago, so none of them is worth waiting for. Without it, a conversation first
+    /// seen here through the answers to one commit of several sends would start its line at
+    /// whichever answer came first and drop the rest.
+    /// </summary>
+    public void Arrive(string conversationId, long seq, PushEnvelope envelope, Action<PushEnvelope> deliver, long runStart = 0)
+    {
+        var now = time.GetTimestamp();
+        var line = _lines.GetOrAdd(conversationId, static _ => new Line());
+        lock (line)
+        {
+            line.LastUsed = now;
+            if (line.Next == 0)
+            {
+                line.Next = runStart > 0 ? runStart : seq;
+            }
+            else if (runStart > line.Next)
+            {
+                MoveTo(line, runStart, deliver);
+            }
+
+            if (seq == line.Next)
+            {
+                deliver(envelope);
+                line.Next = seq + 1;
+                DeliverReady(line, deliver);
+            }
+            else if (seq > line.Next)
+            {
+                (line.Held ??= [])[seq] = envelope;
+                WaitForGap(line, deliver);
+            }
+        }
+
+        if (now >= Volatile.Read(ref _nextSweep))
+        {
+            Sweep(now);
+        }
+    }
+
+    /// <summary>Gives up waiting for the pushes before <paramref name="next"/>: delivers what is held of them, in order.</summary>
+    private static void MoveTo(Line line, long next, Action<PushEnvelope> deliver)
+    {
+        while (line.Held is { Count: > 0 } held && held.Keys[0] < next)
+        {
+            deliver(held.Values[0]);
+            held.RemoveAt(0);
+        }
+
+        line.Next = next;
+        DeliverReady(line, deliver);
+    }
+
+    private static void DeliverReady(Line line, Action<PushEnvelope> deliver)
+    {
+        while (line.Held is { Count: > 0 } held && held.Keys[0] <= line.Next)
+        {
+            var (seq, envelope) = (held.Keys[0], held.Values[0]);
+            held.RemoveAt(0);
+            if (seq == line.Next)
+            {
+                deliver(envelope);
+                line.Next = seq + 1;
+            }
+        }
+    }
+
+    private void WaitForGap(Line line, Action<PushEnvelope> deliver)
+    {
+        if (line.Waiting)
+        {
+            return;
+        }
+
+        line.Waiting = true;
+        var waitedFor = line.Next;
+        _ = Task.Delay(GapWait, time).ContinueWith(
+            _ =>
+            {
+                lock (line)
+                {
+                    line.Waiting = false;
+                    if (line.Held is not { Count: > 0 } held)
+                    {
+                        return;
+                    }
+
+                    if (line.Next == waitedFor)
+                    {
+                        // The push (or pushes) before this one are lost: move past them.
+                        MoveTo(line, held.Keys[0], deliver);
+                    }
+
+                    if (line.Held.Count > 0)
+                    {
+                        WaitForGap(line, deliver); // a later gap gets a whole wait of its own
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+    }
+
+    private void Sweep(long now)
+    {
+        var due = Volatile.Read(ref _nextSweep);
+        if (now < due || Interlocked.CompareExchange(ref _nextSweep, now + _forgetTicks, due) != due)
+        {
+            return;
+        }
+
+        var forgetBefore = now - _forgetTicks;
+        foreach (var (conversationId, line) in _lines)
+        {
+            lock (line)
+            {
+                if (line.LastUsed < forgetBefore && line.Held is not { Count: > 0 })
+                {
+                    _lines.TryRemove(new KeyValuePair<string, Line>(conversationId, line));
+                }
+            }
+        }
+    }
+
+    private sealed class Line
+    {
+        /// <summary>The seq due next; 0 until the first push of the conversation arrives here.</summary>
+        public long Next;
+        public long LastUsed;
+        public bool Waiting;
+        public SortedList<long, PushEnvelope>? Held;
+    }
+}

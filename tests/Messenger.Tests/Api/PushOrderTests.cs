@@ -1,0 +1,118 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
+namespace Messenger.Tests.Api;
+
+/// <summary>
+/// A ClientApi delivers a message to its own sessions from the answer to the send it carried,
+/// and receives other ClientApis' messages on its push stream. These check that the two paths
+/// together keep what a session sees in seq order.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class PushOrderTests(ApiFixture api)
+{
+    [Fact]
+    public async Task SendsThroughTwoClientApisAtOnce_ReachEverySessionOnBoth_InSeqOrder_EachOnce()
+    {
+        const int each = 40;
+        var alice = await api.NewUserAsync();
+        var bob = await api.NewUserAsync();
+        var id = await alice.DirectWithAsync(bob);
+
+        // A second ClientApi on the same cluster; creating its client waits until it serves.
+        await using var second = api.Factory.WithWebHostBuilder(_ => { });
+        var bobThroughSecond = second.CreateClient();
+        bobThroughSecond.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bob.Token);
+        var client = second.Server.CreateWebSocketClient();
+        await using var bobOnSecond = new TestSocket(await client.ConnectAsync(new Uri(second.Server.BaseAddress, $"/api/v1/ws?access_token={bob.Token}"), CancellationToken.None));
+        await using var aliceOnFirst = await alice.ConnectAsync();
+        await using var bobOnFirst = await bob.ConnectAsync();
+        TestSocket[] sockets = [bobOnSecond, aliceOnFirst, bobOnFirst];
+        foreach (var socket in sockets)
+        {
+            await socket.NextAsync("ready");
+        }
+
+        // Alice sends through the first ClientApi while Bob sends through the second.
+        await Task.WhenAll(
+            Task.Run(async () =>
+            {
+                for (var i = 0; i < each; i++)
+                {
+                    await alice.SendOkAsync(id, $"alice {i}");
+                }
+            }),
+            Task.Run(async () =>
+            {
+                for (var i = 0; i < each; i++)
+                {
+                    var response = await bobThroughSecond.PutAsJsonAsync($"/api/v1/conversations/{id}/messages/bob-{i}", new { text = $"bob {i}" });
+                    response.EnsureSuccessStatusCode();
+                }
+            }));
+
+        foreach (var socket in sockets)
+        {
+            var seqs = new List<long>();
+            for (var i = 0; i < 2 * each; i++)
+            {
+                var message = await socket.NextAsync("message", m => m.GetProperty("conversationId").GetString() == id, TimeSpan.FromSeconds(5))
+                    .WaitAsync(TimeSpan.FromSeconds(6)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : throw new TimeoutException($"socket {Array.IndexOf(sockets, socket)} after seqs {string.Join(",", seqs)}"));
+                seqs.Add(message.GetProperty("seq").GetInt64());
+            }
+
+            await socket.DrainAsync(TimeSpan.FromMilliseconds(300));
+            Assert.Equal(Enumerable.Range(1, 2 * each).Select(n => (long)n), seqs);
+            Assert.Empty(socket.Unread("message"));
+        }
+    }
+
+    [Fact]
+    public async Task ManyConcurrentSendsThroughOneClientApi_ReachASessionInSeqOrder_EachOnce()
+    {
+        const int senders = 8, each = 25;
+        var alice = await api.NewUserAsync();
+        var bob = await api.NewUserAsync();
+        var id = await alice.DirectWithAsync(bob);
+        await using var socket = await bob.ConnectAsync();
+        await socket.NextAsync("ready");
+
+        // Answers for one commit of several sends come back together and are handled on several threads.
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(s => Task.Run(async () =>
+        {
+            for (var i = 0; i < each; i++)
+            {
+                await (s % 2 == 0 ? alice : bob).SendOkAsync(id, $"sender {s} message {i}");
+            }
+        })));
+
+        var seqs = new List<long>();
+        for (var i = 0; i < senders * each; i++)
+        {
+            seqs.Add((await socket.NextAsync("message")).GetProperty("seq").GetInt64());
+        }
+
+        await socket.DrainAsync(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(Enumerable.Range(1, senders * each).Select(n => (long)n), seqs);
+        Assert.Empty(socket.Unread("message"));
+    }
+
+    [Fact]
+    public async Task TheSendingSession_GetsItsAck_BeforeItsOwnMessage()
+    {
+        var alice = await api.NewUserAsync();
+        var bob = await api.NewUserAsync();
+        var conversationId = await alice.DirectWithAsync(bob);
+        await using var socket = await alice.ConnectAsync();
+        await socket.NextAsync("ready");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await socket.SendJsonAsync(new { type = "send", @ref = $"r{i}", conversationId, clientMessageId = $"own-{i}", text = "mine" });
+            var ack = await socket.NextAsync("ack");
+            Assert.Empty(socket.Unread("message"));
+            var message = await socket.NextAsync("message");
+            Assert.Equal(ack.GetProperty("seq").GetInt64(), message.GetProperty("seq").GetInt64());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using Messenger.ClientApi.Sessions;
+using Messenger.Grains.Interfaces.Push;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Messenger.Tests.Sessions;
+
+/// <summary>
+/// The ClientApi's ordering of a conversation's message pushes, which arrive both in answers to
+/// its own sends and on its push stream.
+/// </summary>
+public sealed class MessagePushOrderTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly List<long> _delivered = [];
+    private readonly MessagePushOrder _order;
+
+    public MessagePushOrderTests() => _order = new MessagePushOrder(_time);
+
+    [Fact]
+    public void PushesInOrder_AreDeliveredAtOnce()
+    {
+        Arrive(7, 8, 9);
+
+        Assert.Equal([7, 8, 9], Delivered());
+    }
+
+    [Fact]
+    public void AnEarlyPush_WaitsForTheOneBeforeIt_ThenBothGoInOrder()
+    {
+        Arrive(1, 3, 4);
+        Assert.Equal([1], Delivered());
+
+        Arrive(2);
+
+        Assert.Equal([1, 2, 3, 4], Delivered());
+    }
+
+    [Fact]
+    public async Task APushThatNeverComes_IsPassedOverAfterTheGapWait_AndDroppedIfItComesLater()
+    {
+        Arrive(1, 3);
+        _time.Advance(MessagePushOrder.GapWait - TimeSpan.FromMilliseconds(1));
+        await Task.Delay(50);
+        Assert.Equal([1], Delivered());
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.TrueAsync(() => Delivered().Length == 2, "the push after the gap");
+        Assert.Equal([1, 3], Delivered());
+
+        // Its sessions saw the gap and catch up on 2; pushing it now would be out of order.
+        Arrive(2, 4);
+        Assert.Equal([1, 3, 4], Delivered());
+    }
+
+    [Fact]
+    public void AConversationFirstSeenThroughAnswers_StartsAtTheirRun_WhicheverAnswerComesFirst()
+    {
+        // One commit of three sends, answered together and handled in any order.
+        foreach (var seq in new long[] { 3, 1, 2 })
+        {
+            _order.Arrive("c", seq, Envelope("c", seq), Record, runStart: 1);
+        }
+
+        Assert.Equal([1, 2, 3], Delivered());
+    }
+
+    [Fact]
+    public void ANewRunOfAnswers_StopsTheWaitForWhatCameBeforeIt()
+    {
+        Arrive(1, 3); // 2 is lost on its way by stream; 3 waits for it
+        _order.Arrive("c", 5, Envelope("c", 5), Record, runStart: 5); // the streams settled long ago
+
+        Assert.Equal([1, 3, 5], Delivered());
+    }
+
+    [Fact]
+    public void ARepeatedPush_IsDropped()
+    {
+        Arrive(1, 2, 2, 1, 3);
+
+        Assert.Equal([1, 2, 3], Delivered());
+    }
+
+    [Fact]
+    public void Conversations_AreOrderedApart()
+    {
+        _order.Arrive("a", 5, Envelope("a", 5), Record);
+        _order.Arrive("b", 1, Envelope("b", 1), Record);
+        _order.Arrive("a", 7, Envelope("a", 7), Record);
+        _order.Arrive("b", 2, Envelope("b", 2), Record);
+
+        Assert.Equal([5, 1, 2], Delivered());
+    }
+
+    [Fact]
+    public void AQuietConversation_IsForgotten_AndItsNextPushStartsAfresh()
+    {
+        Arrive(1, 2);
+        _time.Advance(MessagePushOrder.ForgetAfter + TimeSpan.FromSeconds(1));
+        _order.Arrive("other", 1, Envelope("other", 1), Record); // any push sweeps
+
+        Assert.Equal(1, _order.Count);
+        Arrive(9);
+        Assert.Equal([1, 2, 1, 9], Delivered());
+    }
+
+    private void Arrive(params long[] seqs)
+    {
+        foreach (var seq in seqs)
+        {
+            _order.Arrive("c", seq, Envelope("c", seq), Record);
+        }
+    }
+
+    private void Record(PushEnvelope envelope)
+    {
+        lock (_delivered)
+        {
+            _delivered.Add(((MessagePushed)envelope.Event).Message.Seq);
+        }
+    }
+
+    private long[] Delivered()
+    {
+        lock (_delivered)
+        {
+            return [.. _delivered];
+        }
+    }
+
+    private static PushEnvelope Envelope(string conversationId, long seq) =>
+        new(["u"], new MessagePushed(new MessageRecord(conversationId, seq, "u", "user", "text", DateTimeOffset.UnixEpoch, $"m-{seq}", null, null, false)));
+}
