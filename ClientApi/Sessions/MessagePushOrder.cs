@@ -32,26 +32,38 @@ public sealed class MessagePushOrder(TimeProvider time)
     /// <summary>
     /// Hands <paramref name="envelope"/>, message <paramref name="seq"/> of a conversation, to
     /// <paramref name="deliver"/> in its turn: now, after the pushes it waits for, or never.
-    /// <paramref name="runStart"/> (0 when unknown) is the first seq of the run of pushes
-    /// answered to this ClientApi that this one belongs to: every message before it came by
-    /// stream long ago, so none of them is worth waiting for. Without it, a conversation first
-    /// seen here through the answers to one commit of several sends would start its line at
-    /// whichever answer came first and drop the rest.
+    /// <paramref name="burstStart"/> (0 when unknown) is where the conversation's current burst
+    /// began: every message before it reached the ClientApis long ago. A conversation first seen
+    /// here starts there; started at whichever answer of a commit's several came first, it
+    /// would drop the others.
     /// </summary>
-    public void Arrive(string conversationId, long seq, PushEnvelope envelope, Action<PushEnvelope> deliver, long runStart = 0)
+    public void Arrive(string conversationId, long seq, PushEnvelope envelope, Action<PushEnvelope> deliver, long burstStart = 0)
     {
         var now = time.GetTimestamp();
-        var line = _lines.GetOrAdd(conversationId, static _ => new Line());
+        while (!TryArrive(_lines.GetOrAdd(conversationId, static _ => new Line()), now, seq, envelope, deliver, burstStart))
+        {
+            // A sweep forgot the line between the lookup and the lock: take the fresh one.
+        }
+
+        if (now >= Volatile.Read(ref _nextSweep))
+        {
+            Sweep(now);
+        }
+    }
+
+    private bool TryArrive(Line line, long now, long seq, PushEnvelope envelope, Action<PushEnvelope> deliver, long burstStart)
+    {
         lock (line)
         {
+            if (line.Forgotten)
+            {
+                return false;
+            }
+
             line.LastUsed = now;
             if (line.Next == 0)
             {
-                line.Next = runStart > 0 ? runStart : seq;
-            }
-            else if (runStart > line.Next)
-            {
-                MoveTo(line, runStart, deliver);
+                line.Next = burstStart is > 0 and var start && start <= seq ? start : seq;
             }
 
             if (seq == line.Next)
@@ -65,11 +77,8 @@ public sealed class MessagePushOrder(TimeProvider time)
                 (line.Held ??= [])[seq] = envelope;
                 WaitForGap(line, deliver);
             }
-        }
 
-        if (now >= Volatile.Read(ref _nextSweep))
-        {
-            Sweep(now);
+            return true;
         }
     }
 
@@ -152,6 +161,7 @@ public sealed class MessagePushOrder(TimeProvider time)
             {
                 if (line.LastUsed < forgetBefore && line.Held is not { Count: > 0 })
                 {
+                    line.Forgotten = true;
                     _lines.TryRemove(new KeyValuePair<string, Line>(conversationId, line));
                 }
             }
@@ -164,6 +174,7 @@ public sealed class MessagePushOrder(TimeProvider time)
         public long Next;
         public long LastUsed;
         public bool Waiting;
+        public bool Forgotten;
         public SortedList<long, PushEnvelope>? Held;
     }
 }

@@ -35,7 +35,7 @@ public sealed partial class MessageSender(
         acknowledge?.Invoke(result);
         if (result.Push is { } push)
         {
-            pushes.Dispatch(push, result.PushRunStart);
+            pushes.Dispatch(push, result.PushBurstStart);
         }
 
         return result;

@@ -7,33 +7,48 @@ namespace Messenger.ClientApi.Sessions;
 /// stream or in the answer to a send it carried; messages pass through
 /// <see cref="MessagePushOrder"/> so that both paths together keep each conversation's order.
 /// </summary>
-public sealed class PushDispatcher
+public sealed partial class PushDispatcher
 {
     private readonly SessionRegistry _sessions;
     private readonly FrameSerializer _frames;
     private readonly MessagePushOrder _order;
+    private readonly ILogger<PushDispatcher> _logger;
     private readonly Action<PushEnvelope> _deliver;
 
-    public PushDispatcher(SessionRegistry sessions, FrameSerializer frames, MessagePushOrder order)
+    public PushDispatcher(SessionRegistry sessions, FrameSerializer frames, MessagePushOrder order, ILogger<PushDispatcher> logger)
     {
-        (_sessions, _frames, _order) = (sessions, frames, order);
-        _deliver = Deliver; // one delegate, not one per message
+        (_sessions, _frames, _order, _logger) = (sessions, frames, order, logger);
+        _deliver = DeliverSafely; // one delegate, not one per message
     }
 
     /// <summary>
-    /// Delivers an envelope to its sessions here. <paramref name="runStart"/>: for a message
-    /// pushed in a send's answer, the first seq of the run of answered pushes it belongs to
-    /// (<see cref="Grains.Interfaces.Models.SendResult.PushRunStart"/>).
+    /// Delivers an envelope to its sessions here. <paramref name="burstStart"/>: for a message
+    /// pushed in a send's answer, where its conversation's current burst began
+    /// (<see cref="Grains.Interfaces.Models.SendResult.PushBurstStart"/>).
     /// </summary>
-    public void Dispatch(PushEnvelope envelope, long runStart = 0)
+    public void Dispatch(PushEnvelope envelope, long burstStart = 0)
     {
         if (envelope.Event is MessagePushed { Message: var message })
         {
-            _order.Arrive(message.ConversationId, message.Seq, envelope, _deliver, runStart);
+            _order.Arrive(message.ConversationId, message.Seq, envelope, _deliver, burstStart);
         }
         else
         {
+            DeliverSafely(envelope);
+        }
+    }
+
+    // A push is the fast path: a failure here must not turn a stored send's answer into an error,
+    // nor stop the stream's delivery loop or a gap's timer. The sessions catch up.
+    private void DeliverSafely(PushEnvelope envelope)
+    {
+        try
+        {
             Deliver(envelope);
+        }
+        catch (Exception ex)
+        {
+            LogDeliveryFailed(ex, envelope.Event.GetType().Name);
         }
     }
 
@@ -65,4 +80,7 @@ public sealed class PushDispatcher
             session.Enqueue(frame);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering a {Event} push to the sessions here failed")]
+    private partial void LogDeliveryFailed(Exception ex, string @event);
 }

@@ -7,10 +7,10 @@ namespace Messenger.Grains.Interfaces.Models;
 /// <see cref="Push"/> is the message's push for the sessions of the ClientApi that carried the
 /// send (<see cref="SendMessageCommand.ClientApiId"/>), which its push stream does not carry; null
 /// when the send named no ClientApi, or repeats one stored by an earlier activation.
-/// <see cref="PushRunStart"/>, with a push, is the first seq of the unbroken run of this
-/// conversation's messages that reach that ClientApi in answers: the ones before it went there
-/// by stream long enough ago to have arrived. It lets the ClientApi order the pushes of a
-/// conversation it has not seen before, whose answers come back in any order.
+/// <see cref="PushBurstStart"/>, with a push, is the first seq of the conversation's current
+/// burst: every message before it went to the ClientApis long enough ago to have arrived. A
+/// ClientApi that first sees the conversation in an answer starts its order there, since the
+/// answers to one commit of several sends come back in any order.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("messenger.SendResult")]
 public sealed record SendResult(
@@ -19,4 +19,4 @@ public sealed record SendResult(
     [property: Id(2)] DateTimeOffset SentAt,
     [property: Id(3)] string ClientMessageId,
     [property: Id(4)] PushEnvelope? Push = null,
-    [property: Id(5)] long PushRunStart = 0);
+    [property: Id(5)] long PushBurstStart = 0);

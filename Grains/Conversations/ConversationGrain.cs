@@ -43,11 +43,13 @@ internal sealed partial class ConversationGrain(
     private long _lastSeq;
     private MessageRecord? _lastMessage;
 
-    // Which ClientApi got the last stored message's push in its answer (null: every one got it
-    // by stream), since which seq it has got them so, and when the last message was stored.
-    private string? _answeredTo;
-    private long _answeredRunStart;
-    private DateTimeOffset _lastStoredAt = DateTimeOffset.MinValue;
+    // Where the current burst of messages began: the first stored after StreamSettleTime in
+    // which nothing went to the push streams. Everything before it has had time to arrive, so a
+    // ClientApi that first sees the conversation in an answer starts its order there. And when
+    // the last message and the last conversation change were published (timestamps of `time`).
+    private long _burstStart = 1;
+    private long _lastPublishedAt;
+    private long _lastChangeAt;
     private IGrainTimer? _saveTimer;
     private long _saveDueMs; // Environment.TickCount64 at which _saveTimer fires
     private string[]? _memberIds;
@@ -62,6 +64,8 @@ internal sealed partial class ConversationGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // A previous activation's last pushes may still be on their way.
+        _lastPublishedAt = time.GetTimestamp();
         if (!State.Exists)
         {
             return;
@@ -69,6 +73,7 @@ internal sealed partial class ConversationGrain(
 
         _lastMessage = await log.GetLastAsync(Id);
         _lastSeq = _lastMessage?.Seq ?? 0;
+        _burstStart = _lastSeq + 1;
 
         // Sending moves the sender's read position; those moves are saved lazily, so recover
         // any that a crash lost from the log itself.
@@ -120,7 +125,7 @@ internal sealed partial class ConversationGrain(
         State.Members = [NewMember(caller, MemberRole.Member, now), NewMember(other, MemberRole.Member, now)];
         await state.WriteStateAsync();
         await AddToUsersAsync(State.Members);
-        Broadcast(new ConversationChanged(Id, ConversationChanges.Created));
+        PublishChange(MemberIds(), ConversationChanges.Created);
         LogCreated(Id, State.Kind, State.Members.Count);
         return new DirectConversationResult(Details(), Created: true);
     }
@@ -145,7 +150,7 @@ internal sealed partial class ConversationGrain(
 
         await state.WriteStateAsync();
         await AddToUsersAsync(State.Members);
-        Broadcast(new ConversationChanged(Id, ConversationChanges.Created));
+        PublishChange(MemberIds(), ConversationChanges.Created);
         LogCreated(Id, State.Kind, State.Members.Count);
         return Details();
     }
@@ -176,7 +181,7 @@ internal sealed partial class ConversationGrain(
         State.Title = ValidTitle(title);
         State.ChangedAt = Now();
         await state.WriteStateAsync();
-        Broadcast(new ConversationChanged(Id, ConversationChanges.Updated));
+        PublishChange(MemberIds(), ConversationChanges.Updated);
     }
 
     public async Task AddMember(string userId, UserProfile member, MemberRole role)
@@ -198,7 +203,7 @@ internal sealed partial class ConversationGrain(
         State.ChangedAt = added.JoinedAt;
         await state.WriteStateAsync();
         await AddToUsersAsync([added]);
-        Broadcast(new ConversationChanged(Id, ConversationChanges.MemberAdded));
+        PublishChange(MemberIds(), ConversationChanges.MemberAdded);
     }
 
     public async Task RemoveMember(string userId, string memberId)
@@ -220,7 +225,7 @@ internal sealed partial class ConversationGrain(
         State.ChangedAt = Now();
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IUserGrain>(target.UserId).RemoveConversation(Id);
-        outbox.Publish([.. MemberIds(), target.UserId], new ConversationChanged(Id, ConversationChanges.MemberRemoved));
+        PublishChange([.. MemberIds(), target.UserId], ConversationChanges.MemberRemoved);
     }
 
     // The token is not observed: a send once queued is committed whether or not its caller still
@@ -259,7 +264,10 @@ internal sealed partial class ConversationGrain(
             }
         }
 
-        return await queued.Answer.Task;
+        var answer = await queued.Answer.Task;
+
+        // The push in the answer is for the ClientApi that carried the first of the two.
+        return answer.Push is null || queued.Command.ClientApiId == command.ClientApiId ? answer : WithoutPush(answer);
     }
 
     /// <summary>
@@ -367,30 +375,34 @@ internal sealed partial class ConversationGrain(
         _lastMessage = message;
         MoveReadSeq(send.Sender, message.Seq, SentPositionSaveDelay());
         var push = new PushEnvelope(MemberIds(), new MessagePushed(message));
-        StopTyping(send.Sender.UserId);
+
         // The carrying ClientApi delivers the push from the answer, at the moment the sender gets
-        // the ack, instead of after the stream's hop through a queue and its poll. Only when that
-        // cannot overtake the message before, which may still be on its way to that ClientApi by
-        // stream: when the one before went to it by answer too, or was stored long enough ago.
-        var carrier = send.Command.ClientApiId;
-        var settled = message.SentAt - _lastStoredAt >= _options.StreamSettleTime;
-        var answered = carrier is not null && (carrier == _answeredTo || settled);
-        if (answered && (carrier != _answeredTo || settled))
+        // the ack, instead of after the stream's hop through a queue and its poll; the streams
+        // carry it to every other ClientApi. A ClientApi puts the two paths back in seq order
+        // (MessagePushOrder). Only a conversation change cannot be ordered there, so for
+        // StreamSettleTime after one the messages follow it by stream.
+        var now = time.GetTimestamp();
+        if (time.GetElapsedTime(_lastPublishedAt, now) >= _options.StreamSettleTime)
         {
-            _answeredRunStart = message.Seq;
+            _burstStart = message.Seq;
         }
 
-        (_answeredTo, _lastStoredAt) = (answered ? carrier : null, message.SentAt);
+        var carrier = send.Command.ClientApiId;
+        var answered = carrier is not null && time.GetElapsedTime(_lastChangeAt, now) >= _options.StreamSettleTime;
         if (answered)
         {
             outbox.PublishExcept(carrier!, push);
-            Answer(send, new SendResult(Id, message.Seq, message.SentAt, message.ClientMessageId, push, _answeredRunStart));
         }
         else
         {
             outbox.PublishToEveryClientApi(push);
-            Answer(send, new SendResult(Id, message.Seq, message.SentAt, message.ClientMessageId));
         }
+
+        _lastPublishedAt = now;
+        StopTyping(send.Sender.UserId); // after the message, as its members' other ClientApis see it
+        Answer(send, answered
+            ? new SendResult(Id, message.Seq, message.SentAt, message.ClientMessageId, push, _burstStart)
+            : new SendResult(Id, message.Seq, message.SentAt, message.ClientMessageId));
     }
 
     private void Answer(QueuedSend send, SendResult result)
@@ -575,9 +587,12 @@ internal sealed partial class ConversationGrain(
         }
     }
 
+    // Kept without its push: the message's text for each recent send would cost the silo more
+    // collections (see _recentSends), and a repeat comes after its carrier moved on to later
+    // seqs, so the push would be dropped there anyway. Its sessions catch up on the gap.
     private SendResult Remember((string, string) key, SendResult result)
     {
-        if (_recentSends.TryAdd(key, result))
+        if (_recentSends.TryAdd(key, result.Push is null ? result : WithoutPush(result)))
         {
             _recentOrder.Enqueue(key);
             if (_recentOrder.Count > RecentSendsKept)
@@ -641,6 +656,16 @@ internal sealed partial class ConversationGrain(
     // Queued, not awaited: a push never holds up the conversation, and it goes out once per
     // ClientApi rather than once per member.
     private void Broadcast(PushEvent pushEvent) => outbox.Publish(MemberIds(), pushEvent);
+
+    private static SendResult WithoutPush(SendResult result) => result with { Push = null, PushBurstStart = 0 };
+
+    // A change of the conversation goes by stream; the next message must not overtake it on a
+    // sender's ClientApi (a client told of a message in a conversation it was not told exists).
+    private void PublishChange(IReadOnlyList<string> userIds, string change)
+    {
+        outbox.Publish(userIds, new ConversationChanged(Id, change));
+        _lastChangeAt = _lastPublishedAt = time.GetTimestamp();
+    }
 
     // Rebuilt after a membership change (which clears it), not per message.
     private string[] MemberIds() => _memberIds ??= State.Members.Select(m => m.UserId).ToArray();

@@ -28,11 +28,12 @@ public sealed class ConversationOptions
     public int MaxSendsPerCommit { get; set; } = 64;
 
     /// <summary>
-    /// How long after a message went to the push streams the next one may go to its sender's
-    /// ClientApi in the send's answer instead: sooner, the answer could overtake the earlier
-    /// message on its way by stream, and the ClientApi, seeing them out of order, waits for or
-    /// drops one (a push missed, which its clients then catch up on). A conversation whose
-    /// senders all use one ClientApi always gets its pushes in answers.
+    /// How long a push published by stream may take to arrive, as far as ordering goes. For this
+    /// long after a conversation change (created, renamed, members), the conversation's messages
+    /// follow it by stream rather than in their senders' answers, which could overtake it. And a
+    /// message stored after this long with nothing published starts a new burst
+    /// (<c>SendResult.PushBurstStart</c>): a ClientApi new to the conversation starts its order
+    /// there.
     /// </summary>
     public TimeSpan StreamSettleTime { get; set; } = TimeSpan.FromSeconds(1);
 

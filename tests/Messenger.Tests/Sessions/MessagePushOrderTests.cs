@@ -53,24 +53,26 @@ public sealed class MessagePushOrderTests
     }
 
     [Fact]
-    public void AConversationFirstSeenThroughAnswers_StartsAtTheirRun_WhicheverAnswerComesFirst()
+    public void AConversationFirstSeenThroughAnswers_StartsAtItsBurst_WhicheverAnswerComesFirst()
     {
         // One commit of three sends, answered together and handled in any order.
         foreach (var seq in new long[] { 3, 1, 2 })
         {
-            _order.Arrive("c", seq, Envelope("c", seq), Record, runStart: 1);
+            _order.Arrive("c", seq, Envelope("c", seq), Record, burstStart: 1);
         }
 
         Assert.Equal([1, 2, 3], Delivered());
     }
 
     [Fact]
-    public void ANewRunOfAnswers_StopsTheWaitForWhatCameBeforeIt()
+    public void AKnownConversation_WaitsForWhatIsOnItsWay_WhateverTheBurstSays()
     {
-        Arrive(1, 3); // 2 is lost on its way by stream; 3 waits for it
-        _order.Arrive("c", 5, Envelope("c", 5), Record, runStart: 5); // the streams settled long ago
+        Arrive(1); // 2 is on its way by stream
+        _order.Arrive("c", 3, Envelope("c", 3), Record, burstStart: 3);
+        Assert.Equal([1], Delivered());
 
-        Assert.Equal([1, 3, 5], Delivered());
+        Arrive(2);
+        Assert.Equal([1, 2, 3], Delivered());
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class MessageSenderTests(ITestOutputHelper output) : IAsyncLifetim
     private async Task<SendRun> SendAcrossAsync(Func<SiloHandle, Task> loseSilo)
     {
         var watcher = _cluster.Client.ServiceProvider.GetRequiredService<ClusterConnectionWatcher>();
-        var pushes = new PushDispatcher(new SessionRegistry(), new FrameSerializer(Options.Create(new JsonOptions())), new MessagePushOrder(TimeProvider.System));
+        var pushes = new PushDispatcher(new SessionRegistry(), new FrameSerializer(Options.Create(new JsonOptions())), new MessagePushOrder(TimeProvider.System), NullLogger<PushDispatcher>.Instance);
         var sender = new MessageSender(
             new GrainReferences(_cluster.Client), new LostCallRepeater(watcher), new ClientApiIdentity(new ConfigurationBuilder().Build()), pushes, NullLogger<MessageSender>.Instance);
         var conversations = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => _cluster.Client.NewGroupAsync(members: 1)));
