@@ -16,8 +16,13 @@ namespace Messenger.ClientApi.Sessions;
 /// </summary>
 public sealed class MessagePushOrder(TimeProvider time)
 {
-    /// <summary>How long an early push waits for the ones before it.</summary>
-    public static readonly TimeSpan GapWait = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// How long an early push waits for the ones before it: as long as the silos allow a streamed
+    /// push to take (<c>ConversationOptions.StreamSettleTime</c>), since an answer overtakes a
+    /// message on its way by stream whenever members on two ClientApis take turns; only a push
+    /// lost with a dead process waits it out.
+    /// </summary>
+    public static readonly TimeSpan GapWait = TimeSpan.FromSeconds(1);
 
     /// <summary>A conversation quiet this long is forgotten; its next push starts its line afresh.</summary>
     public static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(2);

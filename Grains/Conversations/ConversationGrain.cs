@@ -64,8 +64,8 @@ internal sealed partial class ConversationGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // A previous activation's last pushes may still be on their way.
-        _lastPublishedAt = time.GetTimestamp();
+        // A previous activation's last pushes and changes may still be on their way.
+        _lastPublishedAt = _lastChangeAt = time.GetTimestamp();
         if (!State.Exists)
         {
             return;
@@ -200,6 +200,7 @@ internal sealed partial class ConversationGrain(
         var added = NewMember(member, role, Now());
         State.Members.Add(added);
         _memberIds = null;
+        BeginChange();
         State.ChangedAt = added.JoinedAt;
         await state.WriteStateAsync();
         await AddToUsersAsync([added]);
@@ -221,6 +222,7 @@ internal sealed partial class ConversationGrain(
 
         State.Members.Remove(target);
         _memberIds = null;
+        BeginChange();
         KeepAnOwner();
         State.ChangedAt = Now();
         await state.WriteStateAsync();
@@ -248,7 +250,7 @@ internal sealed partial class ConversationGrain(
         var key = (command.SenderId, command.ClientMessageId);
         if (_recentSends.TryGetValue(key, out var earlier))
         {
-            return earlier;
+            return RepeatedAnswer(earlier, command.ClientApiId);
         }
 
         // A repeat of a send still on its way to the log shares its answer.
@@ -380,7 +382,8 @@ internal sealed partial class ConversationGrain(
         // the ack, instead of after the stream's hop through a queue and its poll; the streams
         // carry it to every other ClientApi. A ClientApi puts the two paths back in seq order
         // (MessagePushOrder). Only a conversation change cannot be ordered there, so for
-        // StreamSettleTime after one the messages follow it by stream.
+        // StreamSettleTime after one the messages follow it by stream. Large conversations push
+        // by stream only (ConversationOptions.AnsweredPushMaxMembers).
         var now = time.GetTimestamp();
         if (time.GetElapsedTime(_lastPublishedAt, now) >= _options.StreamSettleTime)
         {
@@ -388,7 +391,9 @@ internal sealed partial class ConversationGrain(
         }
 
         var carrier = send.Command.ClientApiId;
-        var answered = carrier is not null && time.GetElapsedTime(_lastChangeAt, now) >= _options.StreamSettleTime;
+        var answered = carrier is not null
+            && State.Members.Count <= _options.AnsweredPushMaxMembers
+            && time.GetElapsedTime(_lastChangeAt, now) >= _options.StreamSettleTime;
         if (answered)
         {
             outbox.PublishExcept(carrier!, push);
@@ -588,8 +593,7 @@ internal sealed partial class ConversationGrain(
     }
 
     // Kept without its push: the message's text for each recent send would cost the silo more
-    // collections (see _recentSends), and a repeat comes after its carrier moved on to later
-    // seqs, so the push would be dropped there anyway. Its sessions catch up on the gap.
+    // collections (see _recentSends). A repeat of the latest gets it rebuilt (RepeatedAnswer).
     private SendResult Remember((string, string) key, SendResult result)
     {
         if (_recentSends.TryAdd(key, result.Push is null ? result : WithoutPush(result)))
@@ -658,6 +662,18 @@ internal sealed partial class ConversationGrain(
     private void Broadcast(PushEvent pushEvent) => outbox.Publish(MemberIds(), pushEvent);
 
     private static SendResult WithoutPush(SendResult result) => result with { Push = null, PushBurstStart = 0 };
+
+    // A repeat mostly follows a lost answer. For the latest message, the push comes again (rebuilt:
+    // recent answers keep none), since in a quiet conversation no later push would show the
+    // carrier's sessions the gap; the carrier drops it if it had it. Older ones are caught up on
+    // through the gap that later pushes show.
+    private SendResult RepeatedAnswer(SendResult earlier, string? carrier) =>
+        carrier is not null && _lastMessage is { } last && last.Seq == earlier.Seq && State.Members.Count <= _options.AnsweredPushMaxMembers
+            ? earlier with { Push = new PushEnvelope(MemberIds(), new MessagePushed(last)), PushBurstStart = _burstStart }
+            : earlier;
+
+    // Sends stored while a membership change is being saved must not overtake its push either.
+    private void BeginChange() => _lastChangeAt = time.GetTimestamp();
 
     // A change of the conversation goes by stream; the next message must not overtake it on a
     // sender's ClientApi (a client told of a message in a conversation it was not told exists).

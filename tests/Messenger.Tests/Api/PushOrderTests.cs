@@ -33,6 +33,8 @@ public sealed class PushOrderTests(ApiFixture api)
             await socket.NextAsync("ready");
         }
 
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // past the stream's head start after the conversation's creation
+
         // Alice sends through the first ClientApi while Bob sends through the second.
         await Task.WhenAll(
             Task.Run(async () =>

@@ -50,11 +50,15 @@ public sealed class PushFanOutTests(ClusterFixture fixture)
         await Task.Delay(300); // would it reach the carrier's stream too?
         Assert.Empty(carrier.Events<MessagePushed>(m => m.Message.ConversationId == id));
 
-        // A repeat (as after a lost answer) is answered from the grain's recent sends, which keep no
-        // pushes: by then the carrier has moved past it, and its sessions catch up on the gap.
+        // A repeat (as after a lost answer) of the latest message brings its push again: in a quiet
+        // conversation nothing else would show the carrier's sessions that they missed it.
         var repeated = await group.Send(command);
         Assert.Equal(sent.Seq, repeated.Seq);
-        Assert.Null(repeated.Push);
+        Assert.Equal((id, sent.Seq), (Assert.IsType<MessagePushed>(repeated.Push?.Event).Message.ConversationId, ((MessagePushed)repeated.Push!.Event).Message.Seq));
+
+        // Once a later message went out, its gap tells them; the older one's repeat brings no push.
+        await group.Send(command with { ClientMessageId = "carried-2" });
+        Assert.Null((await group.Send(command)).Push);
     }
 
     [Fact]
@@ -81,6 +85,38 @@ public sealed class PushFanOutTests(ClusterFixture fixture)
         Assert.Equal((3, 2), (next.Seq, next.PushBurstStart));
         await Task.Delay(300);
         Assert.Single(carrier.Events<MessagePushed>(m => m.Message.ConversationId == id)); // m-2 and m-3 came only in answers
+    }
+
+    [Fact]
+    public async Task RightAfterAConversationIsActivatedAgain_ItsMessagesGoByStream_WhatTheLastActivationSentMayStillBeOnItsWay()
+    {
+        await using var carrier = await FakeClientApi.StartAsync(fixture);
+        var (group, owner, _) = await Grains.NewGroupAsync(1);
+        Task<SendResult> Send(string clientMessageId) =>
+            group.Send(new SendMessageCommand(owner.UserId, clientMessageId, clientMessageId, null, carrier.Id));
+        await Task.Delay(AfterStreamSettle);
+        Assert.NotNull((await Send("before")).Push);
+
+        await group.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(100);
+
+        Assert.Null((await Send("after")).Push);
+        await Task.Delay(AfterStreamSettle);
+        Assert.NotNull((await Send("later")).Push);
+    }
+
+    [Fact]
+    public async Task ALargeConversation_PushesByStreamOnly_EvenToTheCarrier()
+    {
+        await using var carrier = await FakeClientApi.StartAsync(fixture);
+        var (group, owner, _) = await Grains.NewGroupAsync(64); // 65 members: one over AnsweredPushMaxMembers
+        var id = group.GetPrimaryKeyString();
+        await Task.Delay(AfterStreamSettle);
+
+        var sent = await group.Send(new SendMessageCommand(owner.UserId, "to-the-room", "to the room", null, carrier.Id));
+
+        Assert.Null(sent.Push);
+        await Eventually.TrueAsync(() => carrier.Events<MessagePushed>(m => m.Message.ConversationId == id).Count == 1, "the message on the carrier's own stream");
     }
 
     [Fact]
