@@ -63,12 +63,9 @@ public sealed class PushOrderTests(ApiFixture api)
     public async Task ManyConcurrentSendsThroughOneClientApi_ReachASessionInSeqOrder_EachOnce()
     {
         const int senders = 8, each = 25;
-        var alice = await api.NewUserAsync();
-        var bob = await api.NewUserAsync();
-        var id = await alice.DirectWithAsync(bob);
+        var (alice, bob, id) = await DirectPastItsCreationAsync();
         await using var socket = await bob.ConnectAsync();
         await socket.NextAsync("ready");
-        await Task.Delay(TimeSpan.FromSeconds(1.2)); // past the stream's head start after the conversation's creation
 
         // Answers for one commit of several sends come back together and are handled on several threads.
         await Task.WhenAll(Enumerable.Range(0, senders).Select(s => Task.Run(async () =>
@@ -85,12 +82,9 @@ public sealed class PushOrderTests(ApiFixture api)
     [Fact]
     public async Task TheSendingSession_GetsItsAck_BeforeItsOwnMessage()
     {
-        var alice = await api.NewUserAsync();
-        var bob = await api.NewUserAsync();
-        var conversationId = await alice.DirectWithAsync(bob);
+        var (alice, _, conversationId) = await DirectPastItsCreationAsync();
         await using var socket = await alice.ConnectAsync();
         await socket.NextAsync("ready");
-        await Task.Delay(TimeSpan.FromSeconds(1.2)); // past the stream's head start after the conversation's creation
 
         for (var i = 0; i < 5; i++)
         {
@@ -100,6 +94,19 @@ public sealed class PushOrderTests(ApiFixture api)
             var message = await socket.NextAsync("message");
             Assert.Equal(ack.GetProperty("seq").GetInt64(), message.GetProperty("seq").GetInt64());
         }
+    }
+
+    /// <summary>
+    /// Two new users in a direct conversation, once its messages no longer follow its creation by
+    /// stream (ConversationOptions.StreamSettleTime), so that they ride in answers.
+    /// </summary>
+    private async Task<(TestUser Alice, TestUser Bob, string ConversationId)> DirectPastItsCreationAsync()
+    {
+        var alice = await api.NewUserAsync();
+        var bob = await api.NewUserAsync();
+        var id = await alice.DirectWithAsync(bob);
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        return (alice, bob, id);
     }
 
     /// <summary>The socket's message frames are seqs 1..n, each once, in order (one conversation only).</summary>
