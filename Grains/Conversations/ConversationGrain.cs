@@ -391,9 +391,7 @@ internal sealed partial class ConversationGrain(
         }
 
         var carrier = send.Command.ClientApiId;
-        var answered = carrier is not null
-            && State.Members.Count <= _options.AnsweredPushMaxMembers
-            && time.GetElapsedTime(_lastChangeAt, now) >= _options.StreamSettleTime;
+        var answered = carrier is not null && PushesInAnswers && time.GetElapsedTime(_lastChangeAt, now) >= _options.StreamSettleTime;
         if (answered)
         {
             outbox.PublishExcept(carrier!, push);
@@ -668,9 +666,11 @@ internal sealed partial class ConversationGrain(
     // carrier's sessions the gap; the carrier drops it if it had it. Older ones are caught up on
     // through the gap that later pushes show.
     private SendResult RepeatedAnswer(SendResult earlier, string? carrier) =>
-        carrier is not null && _lastMessage is { } last && last.Seq == earlier.Seq && State.Members.Count <= _options.AnsweredPushMaxMembers
+        carrier is not null && PushesInAnswers && _lastMessage is { } last && last.Seq == earlier.Seq
             ? earlier with { Push = new PushEnvelope(MemberIds(), new MessagePushed(last)), PushBurstStart = _burstStart }
             : earlier;
+
+    private bool PushesInAnswers => State.Members.Count <= _options.AnsweredPushMaxMembers;
 
     // Sends stored while a membership change is being saved must not overtake its push either.
     private void BeginChange() => _lastChangeAt = time.GetTimestamp();

@@ -40,9 +40,10 @@ public sealed class ConversationOptions
     /// <summary>
     /// The most members a conversation may have for its messages' pushes to ride in their
     /// senders' answers; larger ones push by stream only. A member of a busy large group gets
-    /// many messages a second, and the stream hands each session several at a time (one socket
-    /// write), where answers come one message at a time: measured, a room of 500 held 305
-    /// messages/s with answered pushes, the ClientApi spending 3.2 ms per message (docs/performance.md, "Session 15").
+    /// many messages a second, and the stream hands each session several at a time (one wake-up
+    /// of its writer), where answers come one message at a time: measured, a room of 500 held
+    /// 305 messages/s with answered pushes against 474 by stream (docs/performance.md,
+    /// "Session 15").
     /// </summary>
     public int AnsweredPushMaxMembers { get; set; } = 64;
 
