@@ -29,7 +29,7 @@ public sealed class MessagePushOrder(TimeProvider time)
 
     private readonly ConcurrentDictionary<string, Line> _lines = new(StringComparer.Ordinal);
     private readonly long _forgetTicks = (long)(ForgetAfter.TotalSeconds * time.TimestampFrequency);
-    private long _nextSweep = time.GetTimestamp() + (long)(ForgetAfter.TotalSeconds * time.TimestampFrequency);
+    private long _nextSweep; // the first push sweeps an empty table and sets the next sweep
 
     /// <summary>Conversations whose order is being kept now.</summary>
     public int Count => _lines.Count;
@@ -87,19 +87,6 @@ public sealed class MessagePushOrder(TimeProvider time)
         }
     }
 
-    /// <summary>Gives up waiting for the pushes before <paramref name="next"/>: delivers what is held of them, in order.</summary>
-    private static void MoveTo(Line line, long next, Action<PushEnvelope> deliver)
-    {
-        while (line.Held is { Count: > 0 } held && held.Keys[0] < next)
-        {
-            deliver(held.Values[0]);
-            held.RemoveAt(0);
-        }
-
-        line.Next = next;
-        DeliverReady(line, deliver);
-    }
-
     private static void DeliverReady(Line line, Action<PushEnvelope> deliver)
     {
         while (line.Held is { Count: > 0 } held && held.Keys[0] <= line.Next)
@@ -137,7 +124,8 @@ public sealed class MessagePushOrder(TimeProvider time)
                     if (line.Next == waitedFor)
                     {
                         // The push (or pushes) before this one are lost: move past them.
-                        MoveTo(line, held.Keys[0], deliver);
+                        line.Next = held.Keys[0];
+                        DeliverReady(line, deliver);
                     }
 
                     if (line.Held.Count > 0)
