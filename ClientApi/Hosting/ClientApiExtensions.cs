@@ -108,7 +108,10 @@ public static class ClientApiExtensions
         services.AddSingleton<LostCallRepeater>();
         services.AddSingleton<ClusterConnectionWatcher>();
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnectionWatcher>());
-        services.AddSingleton<MessagePushOrder>();
+        // The silos' setting of the same name: how long a streamed push may take.
+        services.AddSingleton(sp => new MessagePushOrder(
+            sp.GetRequiredService<TimeProvider>(),
+            config.GetValue("Messenger:Messages:StreamSettleTime", MessagePushOrder.DefaultGapWait)));
         services.AddSingleton<PushDispatcher>();
         services.AddSingleton<PushSubscriber>();
         services.AddHostedService(sp => sp.GetRequiredService<PushSubscriber>());

@@ -12,17 +12,28 @@ namespace Messenger.ClientApi.Sessions;
 /// for the ones before it, for at most <see cref="GapWait"/> (a push can be lost when a process
 /// dies; then the client's catch-up fills the gap), and a push that comes after its place has
 /// passed (a repeat, or one given up on) is dropped, since its sessions already have it or
-/// will catch up on it.
+/// will catch up on it. The conversation's other events wait behind the messages held when
+/// they came, so that an edit cannot overtake the message it edits.
 /// </summary>
-public sealed class MessagePushOrder(TimeProvider time)
+/// <param name="time">The clock of the waits.</param>
+/// <param name="gapWait">
+/// How long an early push waits for the ones before it: as long as the silos allow a streamed
+/// push to take (<c>Messenger:Messages:StreamSettleTime</c>, read by both), since an answer
+/// overtakes a message on its way by stream whenever members on two ClientApis take turns; only
+/// a push lost with a dead process waits it out.
+/// </param>
+public sealed class MessagePushOrder(TimeProvider time, TimeSpan gapWait)
 {
-    /// <summary>
-    /// How long an early push waits for the ones before it: as long as the silos allow a streamed
-    /// push to take (<c>ConversationOptions.StreamSettleTime</c>), since an answer overtakes a
-    /// message on its way by stream whenever members on two ClientApis take turns; only a push
-    /// lost with a dead process waits it out.
-    /// </summary>
-    public static readonly TimeSpan GapWait = TimeSpan.FromSeconds(1);
+    /// <summary>The default of <c>Messenger:Messages:StreamSettleTime</c>, the silos' as well.</summary>
+    public static readonly TimeSpan DefaultGapWait = TimeSpan.FromSeconds(1);
+
+    public MessagePushOrder(TimeProvider time)
+        : this(time, DefaultGapWait)
+    {
+    }
+
+    /// <summary>How long an early push waits for the ones before it.</summary>
+    public TimeSpan GapWait { get; } = gapWait;
 
     /// <summary>A conversation quiet this long is forgotten; its next push starts its line afresh.</summary>
     public static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(2);
@@ -53,6 +64,34 @@ public sealed class MessagePushOrder(TimeProvider time)
         if (now >= Volatile.Read(ref _nextSweep))
         {
             Sweep(now);
+        }
+    }
+
+    /// <summary>
+    /// Hands <paramref name="envelope"/>, another event of a conversation (an edit, a deletion, a
+    /// receipt, typing, a change), to <paramref name="deliver"/> after the conversation's message
+    /// pushes held now: at once when none are, else when the last of them has gone (or been
+    /// passed over).
+    /// </summary>
+    public void ArriveAfterHeld(string conversationId, PushEnvelope envelope, Action<PushEnvelope> deliver)
+    {
+        if (!_lines.TryGetValue(conversationId, out var line))
+        {
+            deliver(envelope);
+            return;
+        }
+
+        lock (line)
+        {
+            // A line is forgotten only with nothing held, so one forgotten meanwhile delivers at once.
+            if (line.Held is { Count: > 0 } held)
+            {
+                (line.Behind ??= new()).Enqueue((held.Keys[^1], envelope));
+            }
+            else
+            {
+                deliver(envelope);
+            }
         }
     }
 
@@ -97,7 +136,19 @@ public sealed class MessagePushOrder(TimeProvider time)
             {
                 deliver(envelope);
                 line.Next = seq + 1;
+                LetGoBehind(line, deliver);
             }
+        }
+
+        LetGoBehind(line, deliver);
+    }
+
+    // Each waiting event goes once every push held when it came is gone: the seqs before Next.
+    private static void LetGoBehind(Line line, Action<PushEnvelope> deliver)
+    {
+        while (line.Behind is { Count: > 0 } behind && behind.Peek().After < line.Next)
+        {
+            deliver(behind.Dequeue().Envelope);
         }
     }
 
@@ -169,5 +220,8 @@ public sealed class MessagePushOrder(TimeProvider time)
         public bool Waiting;
         public bool Forgotten;
         public SortedList<long, PushEnvelope>? Held;
+
+        /// <summary>Other events of the conversation, each waiting until Next passes the last seq held when it came.</summary>
+        public Queue<(long After, PushEnvelope Envelope)>? Behind;
     }
 }

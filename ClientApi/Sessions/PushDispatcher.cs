@@ -4,8 +4,8 @@ namespace Messenger.ClientApi.Sessions;
 
 /// <summary>
 /// Hands pushed events to the sessions this ClientApi holds, whether they came on its push
-/// stream or in the answer to a send it carried; messages pass through
-/// <see cref="MessagePushOrder"/> so that both paths together keep each conversation's order.
+/// stream or in the answer to a send it carried; a conversation's events pass through
+/// <see cref="MessagePushOrder"/> so that both paths together keep its order.
 /// </summary>
 public sealed partial class PushDispatcher
 {
@@ -28,13 +28,17 @@ public sealed partial class PushDispatcher
     /// </summary>
     public void Dispatch(PushEnvelope envelope, long burstStart = 0)
     {
-        if (envelope.Event is MessagePushed { Message: var message })
+        switch (envelope.Event)
         {
-            _order.Arrive(message.ConversationId, message.Seq, envelope, _deliver, burstStart);
-        }
-        else
-        {
-            DeliverSafely(envelope);
+            case MessagePushed { Message: var message }:
+                _order.Arrive(message.ConversationId, message.Seq, envelope, _deliver, burstStart);
+                break;
+            case IConversationEvent { ConversationId: var conversationId }:
+                _order.ArriveAfterHeld(conversationId, envelope, _deliver);
+                break;
+            default:
+                DeliverSafely(envelope);
+                break;
         }
     }
 

@@ -7,4 +7,4 @@ namespace Messenger.Grains.Interfaces.Push;
 [GenerateSerializer, Immutable, Alias("messenger.ConversationChanged")]
 public sealed record ConversationChanged(
     [property: Id(0)] string ConversationId,
-    [property: Id(1)] string Change) : PushEvent;
+    [property: Id(1)] string Change) : PushEvent, IConversationEvent;

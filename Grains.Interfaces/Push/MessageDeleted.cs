@@ -4,4 +4,4 @@ namespace Messenger.Grains.Interfaces.Push;
 [GenerateSerializer, Immutable, Alias("messenger.MessageDeleted")]
 public sealed record MessageDeleted(
     [property: Id(0)] string ConversationId,
-    [property: Id(1)] long Seq) : PushEvent;
+    [property: Id(1)] long Seq) : PushEvent, IConversationEvent;

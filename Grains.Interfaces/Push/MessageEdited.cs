@@ -6,4 +6,4 @@ public sealed record MessageEdited(
     [property: Id(0)] string ConversationId,
     [property: Id(1)] long Seq,
     [property: Id(2)] string Text,
-    [property: Id(3)] DateTimeOffset EditedAt) : PushEvent;
+    [property: Id(3)] DateTimeOffset EditedAt) : PushEvent, IConversationEvent;

@@ -5,4 +5,4 @@ namespace Messenger.Grains.Interfaces.Push;
 public sealed record ReceiptPushed(
     [property: Id(0)] string ConversationId,
     [property: Id(1)] string UserId,
-    [property: Id(2)] long ReadSeq) : PushEvent;
+    [property: Id(2)] long ReadSeq) : PushEvent, IConversationEvent;

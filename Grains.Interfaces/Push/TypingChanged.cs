@@ -5,4 +5,4 @@ namespace Messenger.Grains.Interfaces.Push;
 public sealed record TypingChanged(
     [property: Id(0)] string ConversationId,
     [property: Id(1)] string UserId,
-    [property: Id(2)] bool Typing) : PushEvent;
+    [property: Id(2)] bool Typing) : PushEvent, IConversationEvent;

@@ -33,7 +33,8 @@ public sealed class ConversationOptions
     /// follow it by stream rather than in their senders' answers, which could overtake it. And a
     /// message stored after this long with nothing published starts a new burst
     /// (<c>SendResult.PushBurstStart</c>): a ClientApi new to the conversation starts its order
-    /// there.
+    /// there. ClientApis read the same setting: a push that arrives early waits this long for
+    /// the ones before it (<c>MessagePushOrder</c>).
     /// </summary>
     public TimeSpan StreamSettleTime { get; set; } = TimeSpan.FromSeconds(1);
 

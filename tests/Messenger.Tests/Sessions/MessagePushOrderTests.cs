@@ -11,7 +11,7 @@ namespace Messenger.Tests.Sessions;
 public sealed class MessagePushOrderTests
 {
     private readonly FakeTimeProvider _time = new();
-    private readonly List<long> _delivered = [];
+    private readonly List<string> _delivered = [];
     private readonly MessagePushOrder _order;
 
     public MessagePushOrderTests() => _order = new MessagePushOrder(_time);
@@ -39,7 +39,7 @@ public sealed class MessagePushOrderTests
     public async Task APushThatNeverComes_IsPassedOverAfterTheGapWait_AndDroppedIfItComesLater()
     {
         Arrive(1, 3);
-        _time.Advance(MessagePushOrder.GapWait - TimeSpan.FromMilliseconds(1));
+        _time.Advance(_order.GapWait - TimeSpan.FromMilliseconds(1));
         await Task.Delay(50);
         Assert.Equal([1], Delivered());
 
@@ -106,6 +106,61 @@ public sealed class MessagePushOrderTests
         Assert.Equal([1, 2, 1, 9], Delivered());
     }
 
+    [Fact]
+    public void AnEditOfAHeldMessage_WaitsBehindIt()
+    {
+        Arrive(1, 3);
+        Edit(3);
+        Assert.Equal(["1"], Log());
+
+        Arrive(2);
+
+        Assert.Equal(["1", "2", "3", "edit 3"], Log());
+    }
+
+    [Fact]
+    public void AnEvent_GoesAtOnce_WhenNothingIsHeld()
+    {
+        Arrive(1);
+        Edit(1);
+        _order.ArriveAfterHeld("unseen", new PushEnvelope(["u"], new TypingChanged("unseen", "u", true)), Record);
+
+        Assert.Equal(["1", "edit 1", nameof(TypingChanged)], Log());
+    }
+
+    [Fact]
+    public void AnEvent_GoesBeforeAPushThatCameAfterIt()
+    {
+        Arrive(1, 3);
+        Edit(3);
+        Arrive(5); // held too, but it came after the edit
+
+        Arrive(2);
+        Assert.Equal(["1", "2", "3", "edit 3"], Log());
+
+        Arrive(4);
+        Assert.Equal(["1", "2", "3", "edit 3", "4", "5"], Log());
+    }
+
+    [Fact]
+    public async Task AnEventBehindAGap_GoesWhenTheGapIsPassedOver_AfterTheConfiguredWait()
+    {
+        var order = new MessagePushOrder(_time, TimeSpan.FromSeconds(3));
+        foreach (var seq in new long[] { 1, 3 })
+        {
+            order.Arrive("c", seq, Envelope("c", seq), Record);
+        }
+
+        order.ArriveAfterHeld("c", new PushEnvelope(["u"], new MessageEdited("c", 3, "edited", DateTimeOffset.UnixEpoch)), Record);
+        _time.Advance(MessagePushOrder.DefaultGapWait);
+        await Task.Delay(50);
+        Assert.Equal(["1"], Log());
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await Eventually.TrueAsync(() => Log().Length == 3, "the push and the edit after the gap");
+        Assert.Equal(["1", "3", "edit 3"], Log());
+    }
+
     private void Arrive(params long[] seqs)
     {
         foreach (var seq in seqs)
@@ -114,15 +169,32 @@ public sealed class MessagePushOrderTests
         }
     }
 
+    private void Edit(long seq) => _order.ArriveAfterHeld("c", new PushEnvelope(["u"], new MessageEdited("c", seq, "edited", DateTimeOffset.UnixEpoch)), Record);
+
     private void Record(PushEnvelope envelope)
     {
         lock (_delivered)
         {
-            _delivered.Add(((MessagePushed)envelope.Event).Message.Seq);
+            _delivered.Add(envelope.Event switch
+            {
+                MessagePushed pushed => $"{pushed.Message.Seq}",
+                MessageEdited edited => $"edit {edited.Seq}",
+                var other => other.GetType().Name,
+            });
         }
     }
 
+    /// <summary>The seqs of the messages delivered, in order.</summary>
     private long[] Delivered()
+    {
+        lock (_delivered)
+        {
+            return [.. _delivered.Where(d => long.TryParse(d, out _)).Select(long.Parse)];
+        }
+    }
+
+    /// <summary>Everything delivered, in order: a message as its seq, an edit as "edit seq".</summary>
+    private string[] Log()
     {
         lock (_delivered)
         {
