@@ -43,7 +43,14 @@ public static class ChatScenario
         {
             max = await workload.FindMaxAsync(Math.Max(10, shape.DefaultRate / 8), SearchStep(settings), HoldStep(settings));
             rate = Math.Max(1, max.Held * 0.8);
-            context.Log.Info($"{shape.Name}: maximum {max.Held:F0} sends/s held (search steps passed {max.Stepped:F0}/s); measuring at 80 % = {rate:F0}/s");
+            if (max.Holds)
+            {
+                context.Log.Info($"{shape.Name}: maximum {max.Held:F0} sends/s held (search steps passed {max.Stepped:F0}/s); measuring at 80 % = {rate:F0}/s");
+            }
+            else
+            {
+                context.Log.Warn($"{shape.Name}: no rate held: the hold failed at every step down to {max.Held:F0} sends/s (search steps passed {max.Stepped:F0}/s); measuring at 80 % of that = {rate:F0}/s");
+            }
         }
 
         // Measure the steady state at this rate, as a fixed-rate run does. A fixed rate starts on
@@ -61,6 +68,11 @@ public static class ChatScenario
             result.Extra["maxSendsPerSec"] = Math.Round(max.Held, 1);
             result.Extra["maxDeliveriesPerSec"] = Math.Round(max.Held * shape.Size, 1);
             result.Extra["searchStepMaxSendsPerSec"] = Math.Round(max.Stepped, 1);
+            result.Extra["maxHeld"] = max.Holds ? 1 : 0;
+            if (!max.Holds)
+            {
+                result.Notes.Add($"maxSendsPerSec is the last rate the hold tried, {max.Held:F0}/s, and it failed too: no rate held for the hold step");
+            }
         }
 
         foreach (var (silo, count) in placement)
