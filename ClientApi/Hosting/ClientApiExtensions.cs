@@ -108,6 +108,7 @@ public static class ClientApiExtensions
         services.AddSingleton<LostCallRepeater>();
         services.AddSingleton<ClusterConnectionWatcher>();
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnectionWatcher>());
+        services.AddHostedService<SiloDeathWatcher>();
         // The silos' setting of the same name: how long a streamed push may take.
         services.AddSingleton(sp => new MessagePushOrder(
             sp.GetRequiredService<TimeProvider>(),

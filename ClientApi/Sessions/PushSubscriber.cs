@@ -45,7 +45,7 @@ public sealed partial class PushSubscriber(
     {
         _subscription = await SubscribeAsync(StreamKey);
         LogSubscribed(StreamKey);
-        connection.GatewayLost += () => _ = RenewQuietlyAsync(_generation);
+        connection.CallsMayBeLost += () => _ = RenewQuietlyAsync(_generation);
         _prober = ProbeLoopAsync(_stopping.Token);
     }
 

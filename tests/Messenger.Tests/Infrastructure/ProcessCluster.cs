@@ -116,10 +116,11 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
-    public void StartSilo(string name) => Start(name, "Silo", "Messenger.Silo.dll", "", new()
+    /// <summary>Starts a silo on free ports; without <paramref name="gateway"/> it takes no client connections (gateway port 0).</summary>
+    public void StartSilo(string name, bool gateway = true) => Start(name, "Silo", "Messenger.Silo.dll", "", new()
     {
         ["Messenger__Silo__SiloPort"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Messenger__Silo__GatewayPort"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Messenger__Silo__GatewayPort"] = gateway ? PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture) : "0",
         ["Messenger__Silo__Name"] = name,
     });
 
@@ -213,6 +214,18 @@ public sealed class ProcessCluster : IAsyncDisposable
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         var cluster = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster");
         return cluster.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "Active");
+    }
+
+    /// <summary>How many grains of a type (short name, e.g. ConversationGrain) the named silo hosts now.</summary>
+    public async Task<int> GrainsOnSiloAsync(string token, string silo, string grainType)
+    {
+        using var http = new HttpClient { BaseAddress = ClientApiUrl };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        var cluster = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster");
+        return cluster.GetProperty("silos").EnumerateArray()
+            .Where(s => s.GetProperty("name").GetString() == silo && s.GetProperty("status").GetString() == "Active")
+            .Select(s => s.TryGetProperty("activations", out var a) && a.TryGetProperty(grainType, out var n) ? n.GetInt32() : 0)
+            .Sum();
     }
 
     private void Start(string name, string project, string dll, string arguments, Dictionary<string, string> environment, int? groupId = null)

@@ -75,34 +75,84 @@ public sealed class FailoverTests(ITestOutputHelper output)
     {
         await using var cluster = await ProcessCluster.StartAsync(silos: 2);
         var direct = await DirectPairs.CreateAsync(cluster, count: 12);
-        var (pairs, conversations) = (direct.Pairs, direct.Conversations);
-        var acknowledged = new ConcurrentDictionary<(string Conversation, string ClientMessageId), long>();
-        var waitedOut = new ConcurrentQueue<string>();
-        var refused = 0;
-        using var stop = new CancellationTokenSource();
 
-        // Sends back to back, each repeated until acknowledged as a client does. A send whose call
-        // was waiting on the killed silo must be answered (stored, or refused as unreachable and
-        // retried), not left to wait out the ClientApi's 10 s response timeout.
+        var run = await SendAcrossAKillAsync(cluster, direct, "silo-1");
+
+        Assert.True(run.WaitedOut.IsEmpty, $"{string.Join(Environment.NewLine, run.WaitedOut)}\n--- clientapi-0:\n{cluster.Log("clientapi-0", 60)}");
+        await direct.AssertStoredAsAcknowledgedAsync(run.Acknowledged);
+    }
+
+    [Fact]
+    public async Task KillingASiloWithoutAGateway_NoSendToItsConversationsWaitsOutTheResponseTimeout()
+    {
+        // The ClientApi reaches silo-1's grains only through silo-0's gateway, so no gateway of
+        // its own closes when silo-1 dies: the sends lost with silo-1 are found by the membership
+        // (SiloDeathWatcher). Without it each one waited the full 10 s.
+        await using var cluster = await ProcessCluster.CreateEmptyAsync();
+        cluster.StartSilo("silo-0");
+        cluster.StartSilo("silo-1", gateway: false);
+        await cluster.StartClientApiAsync("clientapi-0");
+        var direct = await DirectPairs.CreateAsync(cluster, count: 12);
+        var greetings = new ConcurrentDictionary<(string Conversation, string ClientMessageId), long>();
+
+        // Placement decides where a conversation lives; more pairs until silo-1 has some.
+        for (var round = 0; await ConversationsOnSilo1Async() < 3; round++)
+        {
+            Assert.True(round < 10, "silo-1 got no conversations to lose");
+            await Task.Delay(1000);
+            var more = await DirectPairs.CreateAsync(cluster, count: 12);
+            direct = new DirectPairs([.. direct.Pairs, .. more.Pairs], [.. direct.Conversations, .. more.Conversations]);
+        }
+
+        output.WriteLine($"{await ConversationsOnSilo1Async()} of {direct.Conversations.Length} conversations on silo-1");
+        var run = await SendAcrossAKillAsync(cluster, direct, "silo-1");
+
+        Assert.True(run.WaitedOut.IsEmpty, $"{string.Join(Environment.NewLine, run.WaitedOut)}\n--- clientapi-0:\n{cluster.Log("clientapi-0", 60)}");
+        Assert.True(cluster.CountLogLines("clientapi-0", "declared dead") > 0, "the ClientApi saw silo-1 declared dead");
+        await direct.AssertStoredAsAcknowledgedAsync(new Dictionary<(string, string), long>([.. run.Acknowledged, .. greetings]));
+
+        async Task<int> ConversationsOnSilo1Async()
+        {
+            // A conversation is placed when its first message arrives.
+            await Task.WhenAll(direct.Pairs.Select(async (p, i) =>
+                greetings[(direct.Conversations[i], "hello")] = await p.Sender.SendAsync(direct.Conversations[i], "hello", "hello")));
+            return await cluster.GrainsOnSiloAsync(direct.Pairs[0].Sender.Token, "silo-1", "ConversationGrain");
+        }
+    }
+
+    /// <summary>
+    /// Every pair sends back to back, each send repeated until acknowledged as a client does,
+    /// while <paramref name="silo"/> is killed. A send whose call was waiting on the killed silo
+    /// must be answered (stored, or refused as unreachable and retried), not left to wait out the
+    /// ClientApi's 10 s response timeout; those that were are listed in WaitedOut.
+    /// </summary>
+    private async Task<KillRun> SendAcrossAKillAsync(ProcessCluster cluster, DirectPairs direct, string silo)
+    {
+        var (pairs, conversations) = (direct.Pairs, direct.Conversations);
+        var run = new KillRun();
+        using var stop = new CancellationTokenSource();
         var senders = pairs.Select((pair, i) => Task.Run(async () =>
         {
+            var sinceAck = Stopwatch.StartNew();
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
                 while (true)
                 {
                     try
                     {
-                        acknowledged[(conversations[i], $"m-{n}")] = await pair.Sender.SendAsync(conversations[i], $"message {n}", $"m-{n}");
+                        run.Acknowledged[(conversations[i], $"m-{n}")] = await pair.Sender.SendAsync(conversations[i], $"message {n}", $"m-{n}");
+                        run.NoteWait(sinceAck.Elapsed);
+                        sinceAck.Restart();
                         break;
                     }
                     catch (HttpRequestException ex) when (ex.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
                     {
                         if (ex.Message.Contains("did not answer in time", StringComparison.Ordinal))
                         {
-                            waitedOut.Enqueue($"{conversations[i]} m-{n}: {ex.Message}");
+                            run.WaitedOut.Enqueue($"{DateTime.Now:HH:mm:ss.fff} {conversations[i]} m-{n}: {ex.Message}");
                         }
 
-                        Interlocked.Increment(ref refused);
+                        Interlocked.Increment(ref run.Refused);
                         await Task.Delay(100);
                     }
                 }
@@ -111,19 +161,45 @@ public sealed class FailoverTests(ITestOutputHelper output)
             }
         })).ToList();
 
-        await Eventually.TrueAsync(() => acknowledged.Count >= 120, "some messages before the kill", TimeSpan.FromSeconds(60));
-        var atKill = conversations.ToDictionary(c => c, c => acknowledged.Keys.Count(k => k.Conversation == c));
-        cluster.Kill("silo-1");
+        var before = run.Acknowledged.Count;
+        await Eventually.TrueAsync(() => run.Acknowledged.Count >= before + (10 * pairs.Length), "some messages before the kill", TimeSpan.FromSeconds(60));
+        var atKill = conversations.ToDictionary(c => c, c => run.Acknowledged.Keys.Count(k => k.Conversation == c));
+        output.WriteLine($"killing {silo} at {DateTime.Now:HH:mm:ss.fff}");
+        cluster.Kill(silo);
         await Eventually.TrueAsync(
-            () => conversations.All(c => acknowledged.Keys.Count(k => k.Conversation == c) >= atKill[c] + 10),
+            () => conversations.All(c => run.Acknowledged.Keys.Count(k => k.Conversation == c) >= atKill[c] + 10),
             "every conversation sending again after the kill",
             TimeSpan.FromSeconds(60));
         await stop.CancelAsync();
         await Task.WhenAll(senders);
 
-        output.WriteLine($"{acknowledged.Count} sends acknowledged; {refused} answers of 503 retried");
-        Assert.True(waitedOut.IsEmpty, $"{string.Join(Environment.NewLine, waitedOut)}\n--- clientapi-0:\n{cluster.Log("clientapi-0", 60)}");
-        await direct.AssertStoredAsAcknowledgedAsync(acknowledged);
+        output.WriteLine($"{run.Acknowledged.Count} sends acknowledged; {run.Refused} answers of 503 retried; longest wait for an ack {run.LongestWait.TotalSeconds:F1} s");
+        return run;
+    }
+
+    private sealed class KillRun
+    {
+        public ConcurrentDictionary<(string Conversation, string ClientMessageId), long> Acknowledged { get; } = new();
+        public ConcurrentQueue<string> WaitedOut { get; } = new();
+        public int Refused;
+        private long _longestWaitTicks;
+
+        /// <summary>The longest one conversation went without an ack, retries included.</summary>
+        public TimeSpan LongestWait => TimeSpan.FromTicks(Interlocked.Read(ref _longestWaitTicks));
+
+        public void NoteWait(TimeSpan wait)
+        {
+            for (var longest = Interlocked.Read(ref _longestWaitTicks); wait.Ticks > longest;)
+            {
+                var seen = Interlocked.CompareExchange(ref _longestWaitTicks, wait.Ticks, longest);
+                if (seen == longest)
+                {
+                    return;
+                }
+
+                longest = seen;
+            }
+        }
     }
 
     [Fact]
