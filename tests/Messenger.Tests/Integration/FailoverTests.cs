@@ -98,7 +98,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         // Placement decides where a conversation lives; more pairs until silo-1 has some.
         for (var round = 0; await ConversationsOnSilo1Async() < 3; round++)
         {
-            Assert.True(round < 10, "silo-1 got no conversations to lose");
+            Assert.True(round < 20, "silo-1 got no conversations to lose");
             await Task.Delay(1000);
             var more = await DirectPairs.CreateAsync(cluster, count: 12);
             direct = new DirectPairs([.. direct.Pairs, .. more.Pairs], [.. direct.Conversations, .. more.Conversations]);
@@ -108,7 +108,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
         var run = await SendAcrossAKillAsync(cluster, direct, "silo-1");
 
         Assert.True(run.WaitedOut.IsEmpty, $"{string.Join(Environment.NewLine, run.WaitedOut)}\n--- clientapi-0:\n{cluster.Log("clientapi-0", 60)}");
-        Assert.True(cluster.CountLogLines("clientapi-0", "declared dead") > 0, "the ClientApi saw silo-1 declared dead");
+        // The sends may all be answered before the ClientApi's next look at the membership.
+        await Eventually.TrueAsync(() => cluster.CountLogLines("clientapi-0", "declared dead") > 0, "the ClientApi to see silo-1 declared dead", TimeSpan.FromSeconds(20));
         await direct.AssertStoredAsAcknowledgedAsync(new Dictionary<(string, string), long>([.. run.Acknowledged, .. greetings]));
 
         async Task<int> ConversationsOnSilo1Async()
