@@ -10,7 +10,8 @@ namespace Messenger.ClientApi.Sessions;
 /// silo of its grain and keeps no record of it. When that silo dies (kill -9) the call is gone,
 /// and nothing fails it: the gateway is still up, and Orleans' client fails calls only by their
 /// timeout. The client has no membership events of its own, so this asks the cluster for its
-/// view once a second (a silo answers from memory) and compares. A silo that stops gracefully
+/// view once a second and compares; the silo that answers first re-reads the membership table,
+/// one small query a second per ClientApi. A silo that stops gracefully
 /// answers or forwards its calls before it is marked dead, so repeating what still waits then
 /// only costs a repeat.
 /// </remarks>
