@@ -10,17 +10,16 @@ namespace Messenger.ClientApi.Sessions;
 /// silo of its grain and keeps no record of it. When that silo dies (kill -9) the call is gone,
 /// and nothing fails it: the gateway is still up, and Orleans' client fails calls only by their
 /// timeout. The client has no membership events of its own, so this asks the cluster for its
-/// view once a second and compares; the silo that answers first re-reads the membership table,
-/// one small query a second per ClientApi. A silo that stops gracefully
-/// answers or forwards its calls before it is marked dead, so repeating what still waits then
-/// only costs a repeat.
+/// view once a second and compares; the silo that answers re-reads the membership table for it,
+/// one small query a second per ClientApi. A silo that stops gracefully answers or forwards its
+/// calls before it is marked dead, so repeating what still waits then only costs a repeat.
 /// </remarks>
 public sealed partial class SiloDeathWatcher(
     IGrainFactory grains, ClusterConnectionWatcher connection, ILogger<SiloDeathWatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(1);
 
-    // While a silo is dying the view may come from a grain on it; the next poll tries again.
+    // The gateway silo asked may itself be dying; the next poll asks again.
     private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
