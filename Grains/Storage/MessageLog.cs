@@ -8,7 +8,8 @@ using NpgsqlTypes;
 namespace Messenger.Grains.Storage;
 
 /// <summary>
-/// The message log: the <c>messages</c> table, keyed by (conversation_id, seq).
+/// The message log: the <c>messages</c> table, keyed by (conversation, seq), where a conversation
+/// is its number in <c>conversation_keys</c> (<see cref="ConversationKeys"/>).
 /// Appends from all conversation grains of this silo are queued and written by a few writer
 /// loops as multi-row INSERTs (group commit), so durability costs one fsync per batch, not per
 /// message. An append is one or more consecutive rows of one conversation, stored together or
@@ -20,6 +21,7 @@ public sealed partial class MessageLog : IAsyncDisposable
     private const string UniqueViolation = "23505";
 
     private readonly NpgsqlDataSource _db;
+    private readonly ConversationKeys _keys;
     private readonly MessageLogOptions _options;
     private readonly ILogger<MessageLog> _logger;
     private readonly MessageLogMetrics? _metrics;
@@ -31,6 +33,7 @@ public sealed partial class MessageLog : IAsyncDisposable
     public MessageLog(NpgsqlDataSource db, IOptions<MessageLogOptions> options, ILogger<MessageLog> logger, MessageLogMetrics? metrics = null)
     {
         _db = db;
+        _keys = new ConversationKeys(db);
         _options = options.Value;
         _logger = logger;
         _metrics = metrics;
@@ -57,27 +60,37 @@ public sealed partial class MessageLog : IAsyncDisposable
     /// <summary>The newest stored message of a conversation, or null when it has none.</summary>
     public async Task<MessageRecord?> GetLastAsync(string conversationId)
     {
-        const string sql = $"SELECT {Columns} FROM messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT 1";
+        const string sql = $"SELECT {Columns} FROM messages WHERE conversation_key = $1 ORDER BY seq DESC LIMIT 1";
         return await GuardAsync(async () =>
         {
+            if (await _keys.FindAsync(conversationId) is not { } key)
+            {
+                return null;
+            }
+
             await using var cmd = _db.CreateCommand(sql);
-            cmd.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = key });
             await using var reader = await cmd.ExecuteReaderAsync();
-            return await reader.ReadAsync() ? ReadMessage(reader) : null;
+            return await reader.ReadAsync() ? ReadMessage(reader, conversationId) : null;
         });
     }
 
     /// <summary>One stored message, or null when the conversation has no such seq.</summary>
     public async Task<MessageRecord?> GetAsync(string conversationId, long seq)
     {
-        const string sql = $"SELECT {Columns} FROM messages WHERE conversation_id = $1 AND seq = $2";
+        const string sql = $"SELECT {Columns} FROM messages WHERE conversation_key = $1 AND seq = $2";
         return await GuardAsync(async () =>
         {
+            if (await _keys.FindAsync(conversationId) is not { } key)
+            {
+                return null;
+            }
+
             await using var cmd = _db.CreateCommand(sql);
-            cmd.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = key });
             cmd.Parameters.Add(new NpgsqlParameter { Value = seq });
             await using var reader = await cmd.ExecuteReaderAsync();
-            return await reader.ReadAsync() ? ReadMessage(reader) : null;
+            return await reader.ReadAsync() ? ReadMessage(reader, conversationId) : null;
         });
     }
 
@@ -90,12 +103,17 @@ public sealed partial class MessageLog : IAsyncDisposable
     {
         const string sql = """
             UPDATE messages SET text = $3, edited_at = coalesce($4, edited_at), deleted = $5
-            WHERE conversation_id = $1 AND seq = $2 AND NOT deleted
+            WHERE conversation_key = $1 AND seq = $2 AND NOT deleted
             """;
         return await GuardAsync(async () =>
         {
+            if (await _keys.FindAsync(conversationId) is not { } key)
+            {
+                return false;
+            }
+
             await using var cmd = _db.CreateCommand(sql);
-            cmd.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = key });
             cmd.Parameters.Add(new NpgsqlParameter { Value = seq });
             cmd.Parameters.Add(new NpgsqlParameter { Value = text });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)editedAt ?? DBNull.Value });
@@ -110,14 +128,19 @@ public sealed partial class MessageLog : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyDictionary<string, long>> GetLastSentAsync(string conversationId, long afterSeq)
     {
-        const string sql = "SELECT sender_id, max(seq) FROM messages WHERE conversation_id = $1 AND seq > $2 GROUP BY sender_id";
+        const string sql = "SELECT sender_id, max(seq) FROM messages WHERE conversation_key = $1 AND seq > $2 GROUP BY sender_id";
         return await GuardAsync(async () =>
         {
+            var result = new Dictionary<string, long>();
+            if (await _keys.FindAsync(conversationId) is not { } key)
+            {
+                return (IReadOnlyDictionary<string, long>)result;
+            }
+
             await using var cmd = _db.CreateCommand(sql);
-            cmd.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = key });
             cmd.Parameters.Add(new NpgsqlParameter { Value = afterSeq });
             await using var reader = await cmd.ExecuteReaderAsync();
-            var result = new Dictionary<string, long>();
             while (await reader.ReadAsync())
             {
                 result[reader.GetString(0)] = reader.GetInt64(1);
@@ -136,12 +159,17 @@ public sealed partial class MessageLog : IAsyncDisposable
     {
         var forward = query.After is not null;
         var sql = forward
-            ? $"SELECT {Columns} FROM messages WHERE conversation_id = $1 AND seq > $2 AND seq < $3 ORDER BY seq ASC LIMIT $4"
-            : $"SELECT {Columns} FROM messages WHERE conversation_id = $1 AND seq > $2 AND seq < $3 ORDER BY seq DESC LIMIT $4";
+            ? $"SELECT {Columns} FROM messages WHERE conversation_key = $1 AND seq > $2 AND seq < $3 ORDER BY seq ASC LIMIT $4"
+            : $"SELECT {Columns} FROM messages WHERE conversation_key = $1 AND seq > $2 AND seq < $3 ORDER BY seq DESC LIMIT $4";
         return await GuardAsync(async () =>
         {
+            if (await _keys.FindAsync(conversationId) is not { } key)
+            {
+                return new MessagePage([], HasMore: false);
+            }
+
             await using var cmd = _db.CreateCommand(sql);
-            cmd.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = key });
             cmd.Parameters.Add(new NpgsqlParameter { Value = query.After ?? 0L });
             cmd.Parameters.Add(new NpgsqlParameter { Value = query.Before ?? long.MaxValue });
             cmd.Parameters.Add(new NpgsqlParameter { Value = query.Limit + 1 });
@@ -149,7 +177,7 @@ public sealed partial class MessageLog : IAsyncDisposable
             var rows = new List<MessageRecord>(query.Limit + 1);
             while (await reader.ReadAsync())
             {
-                rows.Add(ReadMessage(reader));
+                rows.Add(ReadMessage(reader, conversationId));
             }
 
             var hasMore = rows.Count > query.Limit;
@@ -174,19 +202,20 @@ public sealed partial class MessageLog : IAsyncDisposable
     }
 
     private const string Columns =
-        "conversation_id, seq, sender_id, sender_username, text, sent_at, client_message_id, reply_to, edited_at, deleted";
+        "seq, sender_id, sender_username, text, sent_at, client_message_id, reply_to, edited_at, deleted";
 
-    private static MessageRecord ReadMessage(NpgsqlDataReader r) => new(
-        r.GetString(0),
-        r.GetInt64(1),
+    // Every read is of one conversation, so the row does not repeat which.
+    private static MessageRecord ReadMessage(NpgsqlDataReader r, string conversationId) => new(
+        conversationId,
+        r.GetInt64(0),
+        r.GetString(1),
         r.GetString(2),
         r.GetString(3),
-        r.GetString(4),
-        r.GetFieldValue<DateTimeOffset>(5),
-        r.GetString(6),
-        r.IsDBNull(7) ? null : r.GetInt64(7),
-        r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
-        r.GetBoolean(9));
+        r.GetFieldValue<DateTimeOffset>(4),
+        r.GetString(5),
+        r.IsDBNull(6) ? null : r.GetInt64(6),
+        r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7),
+        r.GetBoolean(8));
 
     private async Task WriteLoopAsync()
     {
@@ -303,11 +332,12 @@ public sealed partial class MessageLog : IAsyncDisposable
     private async Task InsertAsync(List<MessageRecord> rows)
     {
         const string sql = """
-            INSERT INTO messages (conversation_id, seq, sender_id, sender_username, text, sent_at, client_message_id, reply_to)
-            SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::bigint[])
+            INSERT INTO messages (conversation_key, seq, sender_id, sender_username, text, sent_at, client_message_id, reply_to)
+            SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::bigint[])
             """;
+        var keys = await _keys.GetOrCreateAsync(rows.Select(m => m.ConversationId));
         await using var cmd = _db.CreateCommand(sql);
-        cmd.Parameters.Add(Array(rows, m => m.ConversationId, NpgsqlDbType.Text));
+        cmd.Parameters.Add(Array(rows, m => keys[m.ConversationId], NpgsqlDbType.Bigint));
         cmd.Parameters.Add(Array(rows, m => m.Seq, NpgsqlDbType.Bigint));
         cmd.Parameters.Add(Array(rows, m => m.SenderId, NpgsqlDbType.Text));
         cmd.Parameters.Add(Array(rows, m => m.SenderUsername, NpgsqlDbType.Text));
@@ -327,8 +357,8 @@ public sealed partial class MessageLog : IAsyncDisposable
     {
         const string sql = """
             SELECT b.i, m.seq, m.sent_at, (m.sender_id = b.sender_id AND m.client_message_id = b.client_message_id) AS repeat
-            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS b(conversation_id, seq, sender_id, client_message_id, i)
-            JOIN messages m ON m.conversation_id = b.conversation_id
+            FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS b(conversation_key, seq, sender_id, client_message_id, i)
+            JOIN messages m ON m.conversation_key = b.conversation_key
                 AND (m.seq = b.seq OR (m.sender_id = b.sender_id AND m.client_message_id = b.client_message_id))
             """;
         var rows = new List<MessageRecord>();
@@ -339,8 +369,9 @@ public sealed partial class MessageLog : IAsyncDisposable
             appendOfRow.AddRange(Enumerable.Repeat(append, append.Messages.Count));
         }
 
+        var keys = await _keys.GetOrCreateAsync(rows.Select(m => m.ConversationId));
         await using var cmd = _db.CreateCommand(sql);
-        cmd.Parameters.Add(Array(rows, m => m.ConversationId, NpgsqlDbType.Text));
+        cmd.Parameters.Add(Array(rows, m => keys[m.ConversationId], NpgsqlDbType.Bigint));
         cmd.Parameters.Add(Array(rows, m => m.Seq, NpgsqlDbType.Bigint));
         cmd.Parameters.Add(Array(rows, m => m.SenderId, NpgsqlDbType.Text));
         cmd.Parameters.Add(Array(rows, m => m.ClientMessageId, NpgsqlDbType.Text));

@@ -237,8 +237,12 @@ public sealed class ConversationGrainTests(ClusterFixture fixture)
     {
         await using var db = NpgsqlDataSource.Create(fixture.ConnectionString);
         await using var cmd = db.CreateCommand("""
-            INSERT INTO messages (conversation_id, seq, sender_id, sender_username, client_message_id, text, sent_at)
-            VALUES ($1, $2, $3, 'someone', 'elsewhere', 'written elsewhere', now())
+            WITH k AS (
+                INSERT INTO conversation_keys (conversation_id) VALUES ($1)
+                ON CONFLICT (conversation_id) DO UPDATE SET conversation_id = excluded.conversation_id
+                RETURNING conversation_key)
+            INSERT INTO messages (conversation_key, seq, sender_id, sender_username, client_message_id, text, sent_at)
+            SELECT conversation_key, $2, $3, 'someone', 'elsewhere', 'written elsewhere', now() FROM k
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = group.GetPrimaryKeyString() });
         cmd.Parameters.Add(new NpgsqlParameter { Value = seq });

@@ -40,8 +40,11 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>One server per test process; stopped when the process exits.</summary>
     public static Task<PostgresServer> Shared => SharedServer.Value;
 
-    /// <summary>Creates an empty database with the Messenger schema and returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync()
+    /// <summary>
+    /// Creates an empty database with the Messenger schema (or, <paramref name="migrate"/> false,
+    /// with none, for a test of the schema's scripts) and returns its connection string.
+    /// </summary>
+    public async Task<string> CreateDatabaseAsync(bool migrate = true)
     {
         var name = $"messenger_test_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid().ToString("N")[..6]}";
         await using (var admin = new NpgsqlConnection(AdminConnectionString))
@@ -52,6 +55,11 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         var connectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+        if (!migrate)
+        {
+            return connectionString;
+        }
+
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).ApplyAsync(SchemaMigrator.ScriptFolder);
         return connectionString;

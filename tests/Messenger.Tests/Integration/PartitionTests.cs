@@ -14,7 +14,7 @@ namespace Messenger.Tests.Integration;
 /// keeps running and keeps reaching PostgreSQL and the ClientApis. The others must declare it
 /// dead, it must stop itself once it reads that, and meanwhile its stale conversation
 /// activations, still reachable through a ClientApi, must never acknowledge a seq that the new
-/// activations also acknowledge: the (conversation_id, seq) key of the message log decides.
+/// activations also acknowledge: the (conversation, seq) key of the message log decides.
 /// </summary>
 public sealed class PartitionTests(ITestOutputHelper output)
 {
@@ -133,7 +133,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             declared dead after {(deadAt - cutAt).TotalSeconds:F1} s, stopped itself after {(stoppedAt - cutAt).TotalSeconds:F1} s (exit code {cluster.ExitCode("silo-a")})
             acknowledged {traffic.Count}; longest wait for one acknowledgement {traffic.LongestWait.TotalSeconds:F1} s; longest time with no acknowledgement at all {traffic.LongestSilenceAfter(cutAt).TotalSeconds:F1} s
-            stale activations that lost on (conversation_id, seq): {staleConflicts}
+            stale activations that lost on (conversation, seq): {staleConflicts}
             failed attempts (retried): {string.Join(", ", traffic.Failures.OrderBy(f => f.Key).Select(f => $"{f.Key} × {f.Value}"))}
             """));
     }
