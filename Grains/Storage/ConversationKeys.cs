@@ -64,16 +64,17 @@ public sealed class ConversationKeys(NpgsqlDataSource db)
 
         // One round trip: the insert skips numbers given meanwhile by another silo, and the
         // select, a later statement of the same transaction, sees both kinds.
+        var ids = missing.ToArray();
         await using var batch = db.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             "INSERT INTO conversation_keys (conversation_id) SELECT unnest($1::text[]) ON CONFLICT (conversation_id) DO NOTHING")
         {
-            Parameters = { new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = missing.ToArray() } },
+            Parameters = { new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = ids } },
         });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             "SELECT conversation_id, conversation_key FROM conversation_keys WHERE conversation_id = ANY($1::text[])")
         {
-            Parameters = { new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = missing.ToArray() } },
+            Parameters = { new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = ids } },
         });
         await using var reader = await batch.ExecuteReaderAsync();
         do
