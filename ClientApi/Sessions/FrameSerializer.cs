@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Messenger.ClientApi.Contracts;
 using Messenger.ClientApi.Contracts.Frames;
@@ -15,26 +16,27 @@ public sealed class FrameSerializer(IOptions<Microsoft.AspNetCore.Http.Json.Json
 {
     private readonly JsonSerializerOptions _options = json.Value.SerializerOptions;
 
+    // {"type":"…" for each frame type, encoded once; the types are the protocol's dozen names.
+    private readonly ConcurrentDictionary<string, byte[]> _openings = new(StringComparer.Ordinal);
+
     public byte[] Frame<T>(string type, T payload)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(payload, _options);
-        var typeName = JsonSerializer.SerializeToUtf8Bytes(type, _options);
+        var opening = _openings.GetOrAdd(type, static (name, options) => [.. "{\"type\":"u8, .. JsonSerializer.SerializeToUtf8Bytes(name, options)], _options);
 
-        // body is "{...}": write {"type":"…" and then body's own fields.
-        using var frame = new MemoryStream(body.Length + typeName.Length + 10);
-        frame.Write("{\"type\":"u8);
-        frame.Write(typeName);
-        if (body.Length > 2)
+        // body is "{...}": the frame is {"type":"…" and then body's own fields, or its closing
+        // brace when it has none. Built in one array: this runs for every ack and every push.
+        var fields = body.AsSpan(1);
+        var separator = fields.Length > 1 ? 1 : 0;
+        var frame = new byte[opening.Length + separator + fields.Length];
+        opening.CopyTo(frame, 0);
+        if (separator == 1)
         {
-            frame.WriteByte((byte)',');
-            frame.Write(body.AsSpan(1));
-        }
-        else
-        {
-            frame.WriteByte((byte)'}');
+            frame[opening.Length] = (byte)',';
         }
 
-        return frame.ToArray();
+        fields.CopyTo(frame.AsSpan(opening.Length + separator));
+        return frame;
     }
 
     /// <summary>The frame for a pushed event, or null for control events that are not frames.</summary>
