@@ -60,7 +60,11 @@ internal sealed partial class ConversationGrain(
 
     private ConversationState State => state.State;
 
-    private string Id => this.GetPrimaryKeyString();
+    // The key, decoded once: GetPrimaryKeyString decodes and allocates it on every call, and a
+    // send uses it several times.
+    private string? _id;
+
+    private string Id => _id ??= this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -32,7 +32,11 @@ internal sealed partial class UserGrain(
 
     private UserState State => state.State;
 
-    private string Id => this.GetPrimaryKeyString();
+    // The key, decoded once: GetPrimaryKeyString decodes and allocates it on every call, and a
+    // call uses it several times.
+    private string? _id;
+
+    private string Id => _id ??= this.GetPrimaryKeyString();
 
     public async Task<UserProfile> Initialize(string username, string displayName)
     {
