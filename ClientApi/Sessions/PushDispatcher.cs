@@ -59,7 +59,7 @@ public sealed partial class PushDispatcher
     private void Deliver(PushEnvelope envelope)
     {
         // Indexed loops rather than LINQ: this runs for every message, and the iterators, enumerators
-        // and delegates were about a twentieth of what the ClientApi allocated per send.
+        // and delegates were 3 % of what the ClientApi allocated per direct send.
         byte[]? frame = null;
         if (envelope.SessionIds is { } sessionIds)
         {
