@@ -1,24 +1,29 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 
 namespace Messenger.Bench.Client;
 
 /// <summary>
 /// One simulated WebSocket session: a receive loop that hands every frame to a callback, and
-/// sends serialized through a queue (a WebSocket allows one sender at a time).
+/// sends serialized through a queue (a WebSocket allows one sender at a time). A send with none
+/// ahead of it goes onto the socket on the caller's thread, as an app's send does; only sends
+/// that find one on the way wait in the queue for it.
 /// </summary>
 public sealed class BenchSession : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket = new();
-    private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<byte[]> _outbox = new();
     private readonly CancellationTokenSource _stop = new();
     private Task _receiving = Task.CompletedTask;
     private Task _sending = Task.CompletedTask;
+
+    // 1 while one caller drains the outbox onto the socket.
+    private int _draining;
 
     private BenchSession(BenchUser user, int index)
     {
@@ -65,7 +70,6 @@ public sealed class BenchSession : IAsyncDisposable
 
             var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             session._receiving = session.ReceiveLoopAsync(onFrame, ready);
-            session._sending = session.SendLoopAsync();
             await ready.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
             return session;
         }
@@ -78,11 +82,18 @@ public sealed class BenchSession : IAsyncDisposable
         }
     }
 
-    public void Send(string json) => _outbox.Writer.TryWrite(Encoding.UTF8.GetBytes(json));
+    public void Send(string json)
+    {
+        _outbox.Enqueue(Encoding.UTF8.GetBytes(json));
+        if (!_stop.IsCancellationRequested && Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
+        {
+            // Runs on this thread until a send does not complete at once (a full socket buffer).
+            _sending = DrainAsync();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
-        _outbox.Writer.TryComplete();
         try
         {
             if (_socket.State == WebSocketState.Open)
@@ -176,17 +187,28 @@ public sealed class BenchSession : IAsyncDisposable
         return result;
     }
 
-    private async Task SendLoopAsync()
+    private async Task DrainAsync()
     {
         try
         {
-            await foreach (var frame in _outbox.Reader.ReadAllAsync(_stop.Token))
+            do
             {
-                await _socket.SendAsync(frame, WebSocketMessageType.Text, true, _stop.Token);
+                while (_outbox.TryDequeue(out var frame))
+                {
+                    await _socket.SendAsync(frame, WebSocketMessageType.Text, true, _stop.Token);
+                }
+
+                Volatile.Write(ref _draining, 0);
             }
+
+            // A frame queued after the last dequeue but before the flag fell found the flag up
+            // and left it to this drain.
+            while (!_outbox.IsEmpty && Interlocked.CompareExchange(ref _draining, 1, 0) == 0);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
+            // The socket is gone: what is queued stays unsent, as with an app that lost its
+            // connection; the flag stays up so nothing more is tried on it.
         }
     }
 
