@@ -158,6 +158,7 @@ public sealed class ChatWorkload : IAsyncDisposable
         }
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var cpuAfter = ProcessCpu.Read(_context.Settings.PidDirectory);
         return new PhaseStats(
             issued,
             (Interlocked.Read(ref _acked) - acked0) / seconds,
@@ -167,7 +168,8 @@ public sealed class ChatWorkload : IAsyncDisposable
             recoveredAt,
             seconds,
             _phase.Summary().P99,
-            ProcessCpu.Read(_context.Settings.PidDirectory).CoresSince(cpu));
+            cpuAfter.CoresSince(cpu),
+            cpuAfter.ThreadsWaitingSince(cpu));
     }
 
     /// <summary>
@@ -340,6 +342,7 @@ public sealed class ChatWorkload : IAsyncDisposable
         if (measured.CpuCores.Count > 0)
         {
             _context.Log.Info($"{scenario}: CPU per acknowledged send while measured: {DescribeCpu(measured)}");
+            _context.Log.Info($"{scenario}: threads waiting for a core while measured, on average: {DescribeWaiting(measured)}");
         }
 
         return result;
@@ -351,13 +354,20 @@ public sealed class ChatWorkload : IAsyncDisposable
         .Prepend(new("all", measured.CpuCores.Values.Sum()))
         .Select(c => $"{c.Key} {PerSend(c.Value, measured):F0} µs ({c.Value:F2} cores)"));
 
+    private static string DescribeWaiting(PhaseStats measured) => string.Join(", ", measured.ThreadsWaiting
+        .OrderBy(w => w.Key, StringComparer.Ordinal)
+        .Prepend(new("all", measured.ThreadsWaiting.Values.Sum()))
+        .Select(w => $"{w.Key} {w.Value:F2}"));
+
     private static double PerSend(double cores, PhaseStats measured) =>
         measured.AckedPerSec > 0 ? Math.Round(cores * 1e6 / measured.AckedPerSec, 1) : 0;
 
     /// <summary>
     /// The cores each process used while measured, and the CPU time that cost per acknowledged
     /// send: <c>cpuCores</c> and <c>cpuUsPerSend</c> for all of them (the cluster's processes and
-    /// the generator), <c>cpu.NAME</c> and <c>cpuUsPerSend.NAME</c> for each.
+    /// the generator), <c>cpu.NAME</c> and <c>cpuUsPerSend.NAME</c> for each. Also how many
+    /// threads were ready to run with no core free, on average: <c>threadsWaiting</c> and
+    /// <c>threadsWaiting.NAME</c>.
     /// </summary>
     private static void AddCpu(Dictionary<string, double> extra, PhaseStats measured)
     {
@@ -373,6 +383,15 @@ public sealed class ChatWorkload : IAsyncDisposable
         {
             extra[$"cpu.{name}"] = Math.Round(cores, 3);
             extra[$"cpuUsPerSend.{name}"] = PerSend(cores, measured);
+        }
+
+        if (measured.ThreadsWaiting.Count > 0)
+        {
+            extra["threadsWaiting"] = Math.Round(measured.ThreadsWaiting.Values.Sum(), 2);
+            foreach (var (name, waiting) in measured.ThreadsWaiting)
+            {
+                extra[$"threadsWaiting.{name}"] = Math.Round(waiting, 2);
+            }
         }
     }
 

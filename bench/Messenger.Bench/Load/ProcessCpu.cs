@@ -8,7 +8,10 @@ namespace Messenger.Bench.Load;
 /// <see cref="ProcessMemory"/> finds them) and by the generator itself. Two readings around a
 /// measured phase give the cores each process used and the CPU each send cost, figures that
 /// compare across runs where one run's p99 does not (a fixed run's p99 at the same rate ranged
-/// 54–139 ms on one machine in one hour; docs/performance.md, "Session 13").
+/// 54–139 ms on one machine in one hour; docs/performance.md, "Session 13"). They also give how
+/// many of each process's threads were, on average, ready to run with no core free: on a machine
+/// that busy, every stage of a send waits for a CPU, and that waiting is what its tail is made of
+/// (docs/performance.md, "Session 21").
 /// Read from /proc, so Linux only; elsewhere a reading is empty.
 /// </summary>
 public sealed class ProcessCpu
@@ -21,11 +24,13 @@ public sealed class ProcessCpu
 
     private readonly long _timestamp;
     private readonly Dictionary<string, double> _seconds;
+    private readonly Dictionary<string, long> _waitedNs;
 
-    private ProcessCpu(long timestamp, Dictionary<string, double> seconds)
+    private ProcessCpu(long timestamp, Dictionary<string, double> seconds, Dictionary<string, long> waitedNs)
     {
         _timestamp = timestamp;
         _seconds = seconds;
+        _waitedNs = waitedNs;
     }
 
     /// <summary>
@@ -36,25 +41,29 @@ public sealed class ProcessCpu
     public static ProcessCpu Read(string? pidDirectory)
     {
         var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
+        var waitedNs = new Dictionary<string, long>(StringComparer.Ordinal);
         if (File.Exists("/proc/self/stat"))
         {
             var named = ClusterPids.Read(pidDirectory);
-            var children = named.Count > 0 ? LiveChildTicks(named.Values.ToHashSet()) : [];
+            var children = named.Count > 0 ? LiveChildren(named.Values.ToHashSet()) : [];
             foreach (var (name, pid) in named)
             {
                 if (Ticks($"/proc/{pid}/stat", children: true) is { } own)
                 {
-                    seconds[name] = (own + children.GetValueOrDefault(pid)) / TicksPerSecond;
+                    var family = children.GetValueOrDefault(pid) ?? [];
+                    seconds[name] = (own + family.Sum(c => c.Ticks)) / TicksPerSecond;
+                    waitedNs[name] = WaitedNs(pid) + family.Sum(c => WaitedNs(c.Pid));
                 }
             }
 
             if (Ticks("/proc/self/stat", children: false) is { } generator)
             {
                 seconds[Generator] = generator / TicksPerSecond;
+                waitedNs[Generator] = WaitedNs(Environment.ProcessId);
             }
         }
 
-        return new ProcessCpu(Stopwatch.GetTimestamp(), seconds);
+        return new ProcessCpu(Stopwatch.GetTimestamp(), seconds, waitedNs);
     }
 
     /// <summary>Cores each process used between <paramref name="earlier"/> and this reading (CPU seconds per second).</summary>
@@ -79,26 +88,99 @@ public sealed class ProcessCpu
     }
 
     /// <summary>
-    /// CPU ticks of the live children of each of <paramref name="parents"/>, in one pass over
-    /// /proc. PostgreSQL's work is done by the postmaster's children, one backend per connection;
-    /// children that have exited and been waited for are in the parent's own figures (cutime,
-    /// cstime).
+    /// Threads of each process ready to run with no core free, on average, between
+    /// <paramref name="earlier"/> and this reading: the time its live threads spent waiting in
+    /// the scheduler's run queue, per second. Threads that ended meanwhile are not counted.
     /// </summary>
-    private static Dictionary<int, long> LiveChildTicks(HashSet<int> parents)
+    public Dictionary<string, double> ThreadsWaitingSince(ProcessCpu earlier)
     {
-        var ticks = new Dictionary<int, long>();
+        var elapsedNs = Stopwatch.GetElapsedTime(earlier._timestamp, _timestamp).TotalNanoseconds;
+        var waiting = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (elapsedNs <= 0)
+        {
+            return waiting;
+        }
+
+        foreach (var (name, waited) in _waitedNs)
+        {
+            if (earlier._waitedNs.TryGetValue(name, out var before))
+            {
+                waiting[name] = Math.Max(0, waited - before) / elapsedNs;
+            }
+        }
+
+        return waiting;
+    }
+
+    /// <summary>
+    /// The live children of each of <paramref name="parents"/> with their CPU ticks, in one pass
+    /// over /proc. PostgreSQL's work is done by the postmaster's children, one backend per
+    /// connection; children that have exited and been waited for are in the parent's own figures
+    /// (cutime, cstime).
+    /// </summary>
+    private static Dictionary<int, List<(int Pid, long Ticks)>> LiveChildren(HashSet<int> parents)
+    {
+        var children = new Dictionary<int, List<(int Pid, long Ticks)>>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
-            if (int.TryParse(Path.GetFileName(directory), out _)
+            if (int.TryParse(Path.GetFileName(directory), out var pid)
                 && Fields($"{directory}/stat") is { } fields
                 && int.TryParse(fields[1], CultureInfo.InvariantCulture, out var parent)
                 && parents.Contains(parent))
             {
-                ticks[parent] = ticks.GetValueOrDefault(parent) + Sum(fields, children: false);
+                if (!children.TryGetValue(parent, out var list))
+                {
+                    children[parent] = list = [];
+                }
+
+                list.Add((pid, Sum(fields, children: false)));
             }
         }
 
-        return ticks;
+        return children;
+    }
+
+    /// <summary>
+    /// Nanoseconds the live threads of <paramref name="pid"/> have spent ready to run but waiting
+    /// for a CPU: the second figure of each thread's schedstat file. There is no per-process
+    /// total in /proc, so the threads are summed.
+    /// </summary>
+    private static long WaitedNs(int pid)
+    {
+        long total = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                total += ThreadWaitedNs($"{task}/schedstat");
+            }
+        }
+        catch (IOException)
+        {
+            // the process ended while its threads were listed
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return total;
+    }
+
+    private static long ThreadWaitedNs(string schedstatPath)
+    {
+        try
+        {
+            var figures = File.ReadAllText(schedstatPath).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return figures.Length > 1 && long.TryParse(figures[1], CultureInfo.InvariantCulture, out var waited) ? waited : 0;
+        }
+        catch (IOException)
+        {
+            return 0; // the thread ended between listing and reading
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return 0;
+        }
     }
 
     private static long? Ticks(string statPath, bool children) => Fields(statPath) is { } fields ? Sum(fields, children) : null;

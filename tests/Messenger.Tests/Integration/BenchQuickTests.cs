@@ -68,6 +68,12 @@ public sealed class BenchQuickTests : IAsyncLifetime
         var sum = processes.Keys.Append("generator").Sum(name => direct.GetProperty($"cpu.{name}").GetDouble());
         Assert.Equal(sum, direct.GetProperty("cpuCores").GetDouble(), 0.02);
 
+        // How many threads of each waited for a core; with every process on this machine's cores
+        // under load, some did.
+        var waiting = processes.Keys.Append("generator").Sum(name => direct.GetProperty($"threadsWaiting.{name}").GetDouble());
+        Assert.True(direct.GetProperty("threadsWaiting").GetDouble() > 0, "no thread ever waited for a core");
+        Assert.Equal(waiting, direct.GetProperty("threadsWaiting").GetDouble(), 0.04); // each figure rounded to 0.01
+
         Assert.True(scenarios["idle"].GetProperty("extra").GetProperty("sessions").GetDouble() >= 500);
         Assert.True(scenarios["connect"].GetProperty("extra").GetProperty("tokenConnectsPerSec").GetDouble() > 0);
         Assert.True(scenarios["baseline"].GetProperty("extra").TryGetProperty("directToBaselineRatio", out _));
