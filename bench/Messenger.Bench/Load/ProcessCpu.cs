@@ -24,13 +24,13 @@ public sealed class ProcessCpu
 
     private readonly long _timestamp;
     private readonly Dictionary<string, double> _seconds;
-    private readonly Dictionary<string, long> _waitedNs;
+    private readonly Dictionary<string, double> _waitedSeconds;
 
-    private ProcessCpu(long timestamp, Dictionary<string, double> seconds, Dictionary<string, long> waitedNs)
+    private ProcessCpu(long timestamp, Dictionary<string, double> seconds, Dictionary<string, double> waitedSeconds)
     {
         _timestamp = timestamp;
         _seconds = seconds;
-        _waitedNs = waitedNs;
+        _waitedSeconds = waitedSeconds;
     }
 
     /// <summary>
@@ -41,7 +41,7 @@ public sealed class ProcessCpu
     public static ProcessCpu Read(string? pidDirectory)
     {
         var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
-        var waitedNs = new Dictionary<string, long>(StringComparer.Ordinal);
+        var waitedSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
         if (File.Exists("/proc/self/stat"))
         {
             var named = ClusterPids.Read(pidDirectory);
@@ -52,64 +52,50 @@ public sealed class ProcessCpu
                 {
                     var family = children.GetValueOrDefault(pid) ?? [];
                     seconds[name] = (own + family.Sum(c => c.Ticks)) / TicksPerSecond;
-                    waitedNs[name] = WaitedNs(pid) + family.Sum(c => WaitedNs(c.Pid));
+                    waitedSeconds[name] = (WaitedNs(pid) + family.Sum(c => WaitedNs(c.Pid))) / 1e9;
                 }
             }
 
             if (Ticks("/proc/self/stat", children: false) is { } generator)
             {
                 seconds[Generator] = generator / TicksPerSecond;
-                waitedNs[Generator] = WaitedNs(Environment.ProcessId);
+                waitedSeconds[Generator] = WaitedNs(Environment.ProcessId) / 1e9;
             }
         }
 
-        return new ProcessCpu(Stopwatch.GetTimestamp(), seconds, waitedNs);
+        return new ProcessCpu(Stopwatch.GetTimestamp(), seconds, waitedSeconds);
     }
 
     /// <summary>Cores each process used between <paramref name="earlier"/> and this reading (CPU seconds per second).</summary>
-    public Dictionary<string, double> CoresSince(ProcessCpu earlier)
-    {
-        var elapsed = Stopwatch.GetElapsedTime(earlier._timestamp, _timestamp).TotalSeconds;
-        var cores = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (elapsed <= 0)
-        {
-            return cores;
-        }
-
-        foreach (var (name, used) in _seconds)
-        {
-            if (earlier._seconds.TryGetValue(name, out var before))
-            {
-                cores[name] = Math.Max(0, used - before) / elapsed;
-            }
-        }
-
-        return cores;
-    }
+    public Dictionary<string, double> CoresSince(ProcessCpu earlier) => PerSecondSince(earlier, r => r._seconds);
 
     /// <summary>
     /// Threads of each process ready to run with no core free, on average, between
     /// <paramref name="earlier"/> and this reading: the time its live threads spent waiting in
     /// the scheduler's run queue, per second. Threads that ended meanwhile are not counted.
     /// </summary>
-    public Dictionary<string, double> ThreadsWaitingSince(ProcessCpu earlier)
+    public Dictionary<string, double> ThreadsWaitingSince(ProcessCpu earlier) => PerSecondSince(earlier, r => r._waitedSeconds);
+
+    /// <summary>How much each process's running total grew per second between the two readings.</summary>
+    private Dictionary<string, double> PerSecondSince(ProcessCpu earlier, Func<ProcessCpu, Dictionary<string, double>> totals)
     {
-        var elapsedNs = Stopwatch.GetElapsedTime(earlier._timestamp, _timestamp).TotalNanoseconds;
-        var waiting = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (elapsedNs <= 0)
+        var elapsed = Stopwatch.GetElapsedTime(earlier._timestamp, _timestamp).TotalSeconds;
+        var rates = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (elapsed <= 0)
         {
-            return waiting;
+            return rates;
         }
 
-        foreach (var (name, waited) in _waitedNs)
+        var before = totals(earlier);
+        foreach (var (name, total) in totals(this))
         {
-            if (earlier._waitedNs.TryGetValue(name, out var before))
+            if (before.TryGetValue(name, out var then))
             {
-                waiting[name] = Math.Max(0, waited - before) / elapsedNs;
+                rates[name] = Math.Max(0, total - then) / elapsed;
             }
         }
 
-        return waiting;
+        return rates;
     }
 
     /// <summary>
